@@ -1,0 +1,58 @@
+# Distretto — `make run` sets everything up and serves the demo; `make test` runs the tests.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := app:create_cli_app
+
+.PHONY: run setup check-system install translations db demo serve worker scheduler test test-fast lint clean
+
+run: setup db demo serve
+
+setup: check-system install translations
+
+check-system:
+	@bash scripts/check-system.sh
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+translations: install
+	@$(BIN)/pybabel compile -q -d translations -D messages
+
+db: install
+	@mkdir -p instance
+	$(BIN)/flask district init
+
+demo: db
+	$(BIN)/flask district demo
+
+serve:
+	@echo ""
+	@echo "  Distretto is running on http://127.0.0.1:5000/admin/  (Ctrl+C to stop)"
+	@echo ""
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+worker: install
+	$(BIN)/flask jobs worker
+
+scheduler: install
+	$(BIN)/flask jobs scheduler
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not browser"
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

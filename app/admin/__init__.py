@@ -1,0 +1,57 @@
+"""The admin shell: Flask-Admin with the Bootstrap 4 theme, per-role home, menus by category."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+from flask_babel import lazy_gettext as _l
+
+from ..registry import loaded_modules
+from ..security import csp_nonce
+from .home import HomeView, Widget
+from .views import SecureModelView, escaped_link
+
+__all__ = ["DistrettoAdmin", "SecureModelView", "Widget", "escaped_link", "init_admin"]
+
+CATEGORY_ADMINISTRATION = _l("Administration")
+
+
+class DistrettoAdmin(Admin):
+    """Flask-Admin's Admin plus the home widgets modules contribute."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.widgets: list[Widget] = []
+
+    def add_widget(self, widget: Widget) -> None:
+        if any(w.key == widget.key for w in self.widgets):
+            raise ValueError(f"A home widget '{widget.key}' is already registered")
+        self.widgets.append(widget)
+
+    def has_endpoint(self, endpoint: str) -> bool:
+        return any(view.endpoint == endpoint for view in self._views)
+
+
+def init_admin(app: Flask) -> DistrettoAdmin:
+    from . import kernel_views
+
+    admin = DistrettoAdmin(
+        name="Distretto",
+        theme=Bootstrap4Theme(swatch="default", fluid=True),
+        index_view=HomeView(name=_l("Home"), url="/admin"),
+        csp_nonce_generator=csp_nonce,
+    )
+    admin.init_app(app)
+    kernel_views.register(admin)
+    for module in loaded_modules(app):
+        hooks = module.submodule("admin")
+        if hooks is not None and hasattr(hooks, "register"):
+            hooks.register(admin)
+    kernel_views.register_fallbacks(admin)
+    app.extensions["distretto"].admin = admin
+    return admin
+
+
+def current_admin() -> DistrettoAdmin:
+    return current_app.extensions["distretto"].admin

@@ -1,0 +1,182 @@
+"""SecureModelView: Flask-Admin's ModelView with every leak path closed once (DESIGN.md appendix)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.contrib.sqla.form import AdminModelConverter
+from flask_admin.form import BaseForm
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
+from sqlalchemy import false, inspect
+from wtforms.validators import ValidationError
+
+from ..audit import Audited, history_for
+from ..extensions import db
+from ..security import AccessDenied, can, parse_pk, rule_clause, satisfies
+from ..workflow import WorkflowError, WorkflowMixin, log_for
+
+AJAX_LIMIT_MAX = 20
+EXPORT_MAX_ROWS = 10_000
+
+
+class SecureForm(FlaskForm, BaseForm):
+    """Admin forms carry the same CSRF token as every other form (one CSRFProtect for the app)."""
+
+
+def scoped_query(session, model, op: str = "read"):
+    """A legacy `Query` for Flask-Admin, narrowed by the same rule clause as `scoped()`."""
+    try:
+        clause = rule_clause(model, op, current_user)
+    except AccessDenied:
+        clause = false()
+    return session.query(model).filter(clause)
+
+
+class ScopedModelConverter(AdminModelConverter):
+    """Relationship dropdowns list only the rows the user may read; a posted foreign id outside
+    them fails validation ("Not a valid choice"), so foreign keys are re-checked on save."""
+
+    def _model_select_field(self, prop, multiple, remote_model, **kwargs):
+        session = self.session
+        kwargs["query_factory"] = lambda: scoped_query(session, remote_model)
+        return super()._model_select_field(prop, multiple, remote_model, **kwargs)
+
+
+class ScopedAjaxLoader(QueryAjaxModelLoader):
+    """Ajax lookups through the record rules, with a capped page size."""
+
+    def get_query(self):
+        return scoped_query(self.session, self.model)
+
+    def get_one(self, pk):
+        key = parse_pk(self.model, pk)
+        if key is None:
+            return None
+        (column,) = inspect(self.model).primary_key
+        return self.get_query().filter(column == key).first()
+
+    def get_list(self, term, offset=0, limit=10):
+        limit = max(1, min(int(limit or 10), AJAX_LIMIT_MAX))
+        return super().get_list(term or "", max(0, int(offset or 0)), limit)
+
+
+_OP_BY_ENDPOINT = {"edit_view": "write", "ajax_update": "write", "delete_view": "delete"}
+
+
+class SecureModelView(ModelView):
+    form_base_class = SecureForm
+    model_form_converter = ScopedModelConverter
+    list_template = "admin/distretto/list.html"
+    details_template = "admin/distretto/details.html"
+    edit_template = "admin/distretto/edit.html"
+    create_template = "admin/distretto/create.html"
+    can_view_details = True
+    can_export = True
+    export_types = ["csv", "xlsx"]
+    export_max_rows = EXPORT_MAX_ROWS
+    page_size = 25
+    can_set_page_size = True
+    page_size_options = (25, 50, 100)
+    fast_mass_delete = False
+    # What the module allows at most; the access rules decide per user below.
+    allow_create = allow_edit = allow_delete = True
+
+    def __init__(self, model, name=None, category=None, endpoint=None, **kwargs):
+        super().__init__(model, db, name=name, category=category, endpoint=endpoint, **kwargs)
+
+    # Who may do what ---------------------------------------------------------------------
+    def _can(self, op: str) -> bool:
+        return current_user.is_authenticated and can(current_user, self.model, op)
+
+    @property
+    def can_create(self):
+        return self.allow_create and self._can("create")
+
+    @property
+    def can_edit(self):
+        return self.allow_edit and self._can("write")
+
+    @property
+    def can_delete(self):
+        return self.allow_delete and self._can("delete")
+
+    def is_accessible(self):
+        return self._can("read")
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(403)
+
+    # Which rows ------------------------------------------------------------------------------
+    def _operation(self) -> str:
+        endpoint = (request.endpoint or "").rsplit(".", 1)[-1]
+        if endpoint == "action_view":
+            return "delete" if request.form.get("action") == "delete" else "write"
+        return _OP_BY_ENDPOINT.get(endpoint, "read")
+
+    def _clause(self, op: str | None = None):
+        try:
+            return rule_clause(self.model, op or self._operation(), current_user)
+        except AccessDenied:
+            abort(403)
+
+    def get_query(self):
+        return super().get_query().filter(self._clause())
+
+    def get_count_query(self):
+        return super().get_count_query().filter(self._clause())
+
+    def get_one(self, id):
+        key = parse_pk(self.model, id)
+        if key is None:
+            abort(404)
+        (column,) = inspect(self.model).primary_key
+        record = self.get_query().filter(column == key).first()
+        if record is None:
+            abort(404)
+        return record
+
+    def _create_ajax_loader(self, name, options):
+        attr = getattr(self.model, name)
+        remote = attr.property.mapper.class_
+        return ScopedAjaxLoader(name, self.session, remote, **options)
+
+    # Saving ------------------------------------------------------------------------------------
+    def on_model_change(self, form, model, is_created):
+        self.session.flush()
+        if not satisfies(model, "create" if is_created else "write", current_user):
+            raise ValidationError(_("You cannot save this record: it would fall outside what you may change."))
+        if isinstance(model, WorkflowMixin) and model.is_final and not is_created:
+            raise ValidationError(_("This record is closed and can no longer be changed."))
+
+    def handle_view_exception(self, exc):
+        if isinstance(exc, ValidationError | WorkflowError):
+            flash(str(exc), "danger")
+            return True
+        if isinstance(exc, AccessDenied):
+            flash(_("Not allowed."), "danger")
+            return True
+        return super().handle_view_exception(exc)
+
+    # Exports -----------------------------------------------------------------------------------
+    def get_export_columns(self):
+        only = self.column_export_list or self.column_list or self.scaffold_list_columns()
+        excluded = list(self.column_export_exclude_list or []) + list(self.column_exclude_list or [])
+        return self.get_column_names(only_columns=only, excluded_columns=excluded)
+
+    # Record page extras ------------------------------------------------------------------------
+    def history(self, record):
+        return history_for(record) if isinstance(record, Audited) else []
+
+    def transitions_log(self, record):
+        return log_for(record) if isinstance(record, WorkflowMixin) else []
+
+
+def escaped_link(url: str, text) -> Markup:
+    """A link whose text is user data: escaped before it becomes markup."""
+    return Markup('<a href="{}">{}</a>').format(escape(url), escape(text))

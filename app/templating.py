@@ -1,0 +1,38 @@
+"""Jinja setup: module template folders and locale-aware filters for money, dates and numbers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import jinja2
+from flask import Flask
+from flask_babel import format_date, format_datetime, get_locale
+
+from .money import format_money, format_percent
+from .registry import loaded_modules
+
+
+def _locale() -> str:
+    return str(get_locale() or "it")
+
+
+def money_filter(value) -> str:
+    return format_money(value, _locale())
+
+
+def percent_filter(value) -> str:
+    return format_percent(value, _locale())
+
+
+def date_filter(value) -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, "short") if isinstance(value, datetime) else format_date(value, "medium")
+
+
+def init_templating(app: Flask) -> None:
+    folders = [str(m.path / "templates") for m in loaded_modules(app) if (m.path / "templates").is_dir()]
+    if folders:
+        app.jinja_loader = jinja2.ChoiceLoader([app.jinja_loader, jinja2.FileSystemLoader(folders)])
+    app.jinja_env.filters.update(money=money_filter, percent=percent_filter, when=date_filter)
+    app.jinja_env.globals.update(today=date.today)

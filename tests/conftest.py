@@ -1,0 +1,139 @@
+"""Test harness: one app per session on a migrated database; each test cleans what it wrote.
+
+Runs on PostgreSQL and Redis when DATABASE_URL / REDIS_URL point at them (CI always), on a
+temporary SQLite file and in-process jobs otherwise. With REQUIRE_SERVICES=1 a missing service
+fails the tests that need it instead of skipping them.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db, limiter
+from config import TestingConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_MODULES = ROOT / "tests" / "fixture_modules"
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+KEEP_TABLES = {"alembic_version", "base_roles", "base_model_access", "base_role_permissions", "base_modules"}
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+    if REQUIRE_SERVICES:
+        raise RuntimeError("REQUIRE_SERVICES=1 but DATABASE_URL is not set")
+    return f"sqlite:///{tempfile.mkdtemp(prefix='distretto-test-')}/test.db"
+
+
+DATABASE_URL = _database_url()
+IS_POSTGRES = DATABASE_URL.startswith("postgresql")
+REDIS_URL = os.environ.get("REDIS_URL") or None
+
+
+def make_test_config(**overrides) -> dict:
+    config = {
+        key: getattr(TestingConfig, key) for key in dir(TestingConfig) if key.isupper()
+    }
+    config.update(
+        SQLALCHEMY_DATABASE_URI=DATABASE_URL,
+        DISTRETTO_MODULES=None,
+        DISTRETTO_MODULES_PATH=[str(FIXTURE_MODULES)],
+        DISTRETTO_CHECK_MODULES=False,
+        REDIS_URL=None,
+        SERVER_NAME="localhost",
+    )
+    config.update(overrides)
+    return config
+
+
+def _reset_schema() -> None:
+    if IS_POSTGRES:
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    else:
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(scope="session")
+def app():
+    application = create_app(make_test_config())
+    with application.app_context():
+        from app.installer import init_all
+
+        _reset_schema()
+        init_all()
+        db.session.remove()
+    yield application
+
+
+def _reference_tables() -> set[str]:
+    tables = set(KEEP_TABLES)
+    for mapper in db.Model.registry.mappers:
+        if getattr(mapper.class_, "__reference_data__", False):
+            tables.add(mapper.local_table.name)
+    return tables
+
+
+def _clean(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        keep = _reference_tables()
+        names = [t.name for t in reversed(db.metadata.sorted_tables) if t.name not in keep]
+        with db.engine.begin() as conn:
+            if IS_POSTGRES:
+                conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+            else:
+                for name in names:
+                    conn.execute(text(f"DELETE FROM {name}"))
+        app.extensions["distretto"].outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(request):
+    """Every test starts from reference data only; the rate limiter forgets earlier tests."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        limiter.reset()
+    yield
+    _clean(app)
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def require_postgres():
+    if not IS_POSTGRES:
+        if REQUIRE_SERVICES:
+            pytest.fail("REQUIRE_SERVICES=1: this test needs PostgreSQL (set DATABASE_URL)")
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgresql://…")
+
+
+def require_redis() -> str:
+    if not REDIS_URL:
+        if REQUIRE_SERVICES:
+            pytest.fail("REQUIRE_SERVICES=1: this test needs Redis (set REDIS_URL)")
+        pytest.skip("needs Redis: set REDIS_URL=redis://…")
+    return REDIS_URL
