@@ -22,6 +22,7 @@ class KernelState:
     rules: list = field(default_factory=list)
     schedule: list = field(default_factory=list)
     outbox: list = field(default_factory=list)
+    settings: dict = field(default_factory=dict)
     admin: object = None
     api: object = None
     pid: int = field(default_factory=os.getpid)

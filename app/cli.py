@@ -114,27 +114,40 @@ def modules_upgrade(names):
 
 @jobs.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-def jobs_worker(burst):
-    """Start an RQ worker for Distretto's queue (needs REDIS_URL)."""
+@click.option("--queue", "queue", default=None, help="Queue to work on (default: JOB_QUEUE or 'distretto').")
+def jobs_worker(burst, queue):
+    """Start an RQ worker for Distretto's queue (needs REDIS_URL).
+
+    The worker also runs RQ's scheduler, which re-enqueues jobs whose `Retry` interval has passed;
+    in burst mode it does so once, at start.
+    """
     from rq import Queue, Worker
 
-    from .jobs import QUEUE_NAME, redis_connection
+    from .jobs import queue_name, redis_connection
     from .registry import check_installed
 
     if not current_app.config["REDIS_URL"]:
         _fail("REDIS_URL is not set: without Redis, jobs run in-process and need no worker.")
-    check_installed(current_app)
+    try:
+        check_installed(current_app)
+    except ModuleError as exc:
+        _fail(str(exc))
     connection = redis_connection()
-    Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(burst=burst)
+    worker = Worker([Queue(queue or queue_name(), connection=connection)], connection=connection)
+    worker.work(burst=burst, with_scheduler=True)
 
 
 @jobs.command("run-due")
-@click.option("--now", "now_text", default=None, help="Pretend it is this ISO date-time (UTC).")
+@click.option("--now", "now_text", default=None,
+              help="Pretend it is this ISO date-time (UTC unless it carries an offset).")
 def jobs_run_due(now_text):
     """Enqueue the periodic jobs that are due (each catches up to its as_of date)."""
     from .jobs import run_due
 
-    now = datetime.fromisoformat(now_text).replace(tzinfo=UTC) if now_text else None
+    try:
+        now = datetime.fromisoformat(now_text) if now_text else None  # run_due reads a naive time as UTC
+    except ValueError:
+        _fail(f"--now: '{now_text}' is not an ISO date-time (e.g. 2025-03-10T05:30)")
     for row in run_due(now):
         click.echo(f"Enqueued {row.name} {row.args}")
 

@@ -10,6 +10,7 @@ import logging
 import os
 import time
 import traceback
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -25,6 +26,7 @@ from .extensions import db
 log = logging.getLogger("distretto.jobs")
 ROME = ZoneInfo("Europe/Rome")
 QUEUE_NAME = "distretto"
+RETRY_INTERVALS = [10, 60]  # seconds before each retry; a list shorter than `retries` repeats its first value
 FINAL_STATES = ("finished", "failed")
 
 
@@ -126,22 +128,32 @@ def enqueue(name: str, user=None, **args) -> Job:
     """Record a job and hand it to RQ (or run it now when there is no Redis)."""
     job_spec = spec(name)
     row = Job(name=name, args=args, user_id=getattr(user, "id", user))
+    redis_url = current_app.config["REDIS_URL"]
+    if redis_url:
+        row.rq_id = uuid.uuid4().hex  # known before the worker can start, so the row is written once
     db.session.add(row)
     db.session.commit()
-    redis_url = current_app.config["REDIS_URL"]
     if not redis_url:
         return run_in_process(row.id)
+    _send_to_rq(row.id, row.rq_id, job_spec)
+    return row
+
+
+def _send_to_rq(job_id: int, rq_id: str, job_spec: JobSpec) -> None:
     from rq import Queue, Retry
 
-    queue = Queue(QUEUE_NAME, connection=redis_connection())
-    intervals = [5 * 3**i for i in range(job_spec.retries)]
-    rq_job = queue.enqueue(
-        "app.jobs.rq_entry", row.id, job_timeout=job_spec.timeout,
-        retry=Retry(max=job_spec.retries, interval=intervals) if job_spec.retries else None,
-    )
-    row.rq_id = rq_job.id
-    db.session.commit()
-    return row
+    retry = Retry(max=job_spec.retries, interval=retry_intervals()) if job_spec.retries else None
+    queue = Queue(queue_name(), connection=redis_connection())
+    queue.enqueue("app.jobs.rq_entry", job_id, job_id=rq_id, job_timeout=job_spec.timeout, retry=retry)
+
+
+def queue_name() -> str:
+    return current_app.config.get("JOB_QUEUE") or QUEUE_NAME
+
+
+def retry_intervals() -> list[int]:
+    """Seconds RQ waits before each retry (`JOB_RETRY_INTERVALS`); 0 re-enqueues at once."""
+    return list(current_app.config.get("JOB_RETRY_INTERVALS") or RETRY_INTERVALS)
 
 
 def redis_connection():
@@ -177,7 +189,8 @@ def _describe(exc: Exception) -> str:
 
 def _finish(job_id: int, status: str, result=None, error: str | None = None) -> Job:
     row = db.session.get(Job, job_id)
-    row.status, row.finished_at, row.error = status, datetime.now(UTC), error
+    row.status, row.error = status, error
+    row.finished_at = datetime.now(UTC) if status in FINAL_STATES else None
     if status == "finished":
         row.progress, row.result = 100, result if isinstance(result, dict) else None
     db.session.commit()
@@ -240,8 +253,13 @@ def _due_date(entry: dict, now: datetime) -> date:
 
 
 def run_due(now: datetime | None = None) -> list[Job]:
-    """Enqueue every periodic job whose due date has come and has not been enqueued yet."""
+    """Enqueue every periodic job whose due date has come and has not been enqueued yet.
+
+    `now` defaults to the current time; a naive `now` is read as UTC.
+    """
     now = now or datetime.now(UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
     started = []
     for entry in current_app.extensions["distretto"].schedule:
         due = _due_date(entry, now)

@@ -101,6 +101,7 @@ class Organisation(Audited, db.Model):
 class User(UserMixin, Audited, db.Model):
     __tablename__ = "base_users"
     __audit_secret__ = frozenset({"password_hash", "session_token"})
+    __audit_ignore__ = frozenset({"created_at", "last_login_at"})  # sign-ins are not record changes
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True, info={"label": _l("E-mail")})

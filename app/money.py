@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
+from babel import Locale
 from babel.numbers import format_currency
 from babel.numbers import format_percent as _babel_format_percent
 from sqlalchemy import BigInteger, Integer
@@ -123,15 +124,21 @@ def split(total: Decimal, weights: Sequence[Decimal | int]) -> list[Decimal]:
     return [Decimal(sign * part).scaleb(-2) for part in parts]
 
 
-def format_money(value: Decimal | int | str | None, locale: str = "it") -> str:
-    """Format euros with Babel's CLDR data for ``locale``; ``None`` gives "".
+# CLDR puts the euro sign after Italian amounts ("1.234,56\u00a0€"); Italian public administration
+# writes "€ 1.234,56" (sign first, ordinary space), which is what the district asked for.
+_MONEY_PATTERNS = {"it": "¤ #,##0.00"}
 
-    Babel 2.18 gives ``"1.234,56\\u00a0€"`` for ``it`` (amount, NO-BREAK SPACE, sign after) and
-    ``"-1.234,56\\u00a0€"`` for negatives; ``"€1,234.56"`` / ``"-€1,234.56"`` for ``en``.
+
+def format_money(value: Decimal | int | str | None, locale: str | Locale = "it") -> str:
+    """Format euros for ``locale``; ``None`` gives "".
+
+    ``it`` gives ``"€ 1.234,56"`` / ``"-€ 1.234,56"`` (ordinary space); other languages use Babel's
+    CLDR pattern: ``"€1,234.56"`` / ``"-€1,234.56"`` for ``en``.
     """
     if value is None:
         return ""
-    return format_currency(to_decimal(value), "EUR", locale=locale)
+    pattern = _MONEY_PATTERNS.get(Locale.parse(locale).language)
+    return format_currency(to_decimal(value), "EUR", format=pattern, locale=locale)
 
 
 def format_percent(value: Decimal | int | str | None, locale: str = "it") -> str:

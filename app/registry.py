@@ -16,10 +16,13 @@ from flask import Flask
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
+from .settings import KERNEL_SETTINGS
+from .settings import declare as declare_settings
+
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY_POINT_GROUP = "distretto.modules"
 KERNEL_NAME = "base"
-KERNEL_VERSION = "1.0.0"
+KERNEL_VERSION = "1.1.0"  # 1.1.0: settings, uploads, notifications (k0002)
 MANIFEST_FIELDS = {
     "name": str, "title": str, "version": str, "summary": str, "depends": list, "category": str,
     "installable": bool, "auto_install": bool, "data": list, "demo": list, "license": str,
@@ -151,9 +154,11 @@ def load_modules(app: Flask) -> list[Module]:
     available = discover(app.config["DISTRETTO_MODULES_PATH"])
     modules = resolve(available, app.config["DISTRETTO_MODULES"])
     state = app.extensions["distretto"]
+    declare_settings(state.settings, KERNEL_NAME, KERNEL_SETTINGS)
     for module in modules:
         module.package = importlib.import_module(module.import_name)
         module.submodule("models")
+        declare_settings(state.settings, module.name, getattr(module.submodule("settings"), "SETTINGS", []))
         rules = module.submodule("security.rules") if (module.path / "security" / "rules.py").exists() else None
         state.rules.extend(getattr(rules, "RULES", []))
         jobs = module.submodule("jobs")

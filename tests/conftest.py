@@ -48,7 +48,6 @@ def make_test_config(**overrides) -> dict:
         DISTRETTO_MODULES_PATH=[str(FIXTURE_MODULES)],
         DISTRETTO_CHECK_MODULES=False,
         REDIS_URL=None,
-        SERVER_NAME="localhost",
     )
     config.update(overrides)
     return config

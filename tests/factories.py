@@ -29,10 +29,10 @@ def _password_hash() -> str:
 
 def valid_piva() -> str:
     """A partita IVA with a correct check digit (Luhn variant), unique per call."""
-    from stdnum.it import iva
+    from stdnum import luhn
 
     body = f"{next(_piva):07d}" + "001"
-    return body + iva.calc_check_digit(body)
+    return body + luhn.calc_check_digit(body)
 
 
 class BaseFactory(SQLAlchemyModelFactory):
@@ -115,7 +115,12 @@ class RoleFactory(BaseFactory):
     name = factory.Sequence(lambda n: f"Role {n}")
 
 
+_MEMO_FACTORIES: dict = {}
+
+
 def _memo_factories() -> dict:
+    if _MEMO_FACTORIES:
+        return _MEMO_FACTORIES
     from memo.models import Memo, MemoCategory
 
     class MemoCategoryFactory(BaseFactory):
@@ -132,7 +137,8 @@ def _memo_factories() -> dict:
         organisation = factory.SubFactory(OrganisationFactory)
         amount = Decimal("12.34")
 
-    return {Memo: MemoFactory, MemoCategory: MemoCategoryFactory}
+    _MEMO_FACTORIES.update({Memo: MemoFactory, MemoCategory: MemoCategoryFactory})
+    return _MEMO_FACTORIES
 
 
 def factories() -> dict:

@@ -82,11 +82,14 @@ class OrganisationAdmin(SecureModelView):
 
 
 def _progress_bar(view, context, model, name):
+    """A bar that job-progress.js refreshes from `progress_url` until the job's status is final."""
     css = {"failed": "bg-danger", "finished": "bg-success", "retrying": "bg-warning"}.get(model.status, "")
     return Markup(
-        '<div class="progress" data-job-id="{id}" role="progressbar" aria-valuemin="0" aria-valuemax="100" '
-        'aria-valuenow="{p}" aria-label="{label}"><div class="progress-bar {css}" style="width: {p}%">{p}%</div></div>'
-    ).format(id=model.id, p=model.progress, css=css, label=_("Progress"))
+        '<div class="progress" data-job-id="{id}" data-status="{status}" data-progress-url="{url}" '
+        'role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow="{p}" aria-label="{label}">'
+        '<div class="progress-bar {css}" style="width: {p}%">{p}%</div></div>'
+    ).format(id=model.id, status=model.status, url=url_for(f"{view.endpoint}.progress"), p=model.progress,
+             css=css, label=_("Progress"))
 
 
 class JobAdmin(SecureModelView):

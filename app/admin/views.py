@@ -11,12 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from sqlalchemy import false, inspect
+from sqlalchemy import false
 from wtforms.validators import ValidationError
 
 from ..audit import Audited, history_for
 from ..extensions import db
-from ..security import AccessDenied, can, parse_pk, rule_clause, satisfies
+from ..security.rules import AccessDenied, parse_pk, pk_attribute, rule_clause, satisfies
+from ..security.access import can
 from ..workflow import WorkflowError, WorkflowMixin, log_for
 
 AJAX_LIMIT_MAX = 20
@@ -27,13 +28,13 @@ class SecureForm(FlaskForm, BaseForm):
     """Admin forms carry the same CSRF token as every other form (one CSRFProtect for the app)."""
 
 
-def scoped_query(session, model, op: str = "read"):
+def scoped_query(model, op: str = "read"):
     """A legacy `Query` for Flask-Admin, narrowed by the same rule clause as `scoped()`."""
     try:
         clause = rule_clause(model, op, current_user)
     except AccessDenied:
         clause = false()
-    return session.query(model).filter(clause)
+    return db.session.query(model).filter(clause)
 
 
 class ScopedModelConverter(AdminModelConverter):
@@ -41,8 +42,8 @@ class ScopedModelConverter(AdminModelConverter):
     them fails validation ("Not a valid choice"), so foreign keys are re-checked on save."""
 
     def _model_select_field(self, prop, multiple, remote_model, **kwargs):
-        session = self.session
-        kwargs["query_factory"] = lambda: scoped_query(session, remote_model)
+        if prop.key not in getattr(self.view, "_form_ajax_refs", {}):  # ajax fields use ScopedAjaxLoader
+            kwargs["query_factory"] = lambda: scoped_query(remote_model)
         return super()._model_select_field(prop, multiple, remote_model, **kwargs)
 
 
@@ -50,14 +51,13 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
     """Ajax lookups through the record rules, with a capped page size."""
 
     def get_query(self):
-        return scoped_query(self.session, self.model)
+        return scoped_query(self.model)
 
     def get_one(self, pk):
         key = parse_pk(self.model, pk)
         if key is None:
             return None
-        (column,) = inspect(self.model).primary_key
-        return self.get_query().filter(column == key).first()
+        return self.get_query().filter(pk_attribute(self.model) == key).first()
 
     def get_list(self, term, offset=0, limit=10):
         limit = max(1, min(int(limit or 10), AJAX_LIMIT_MAX))
@@ -135,8 +135,7 @@ class SecureModelView(ModelView):
         key = parse_pk(self.model, id)
         if key is None:
             abort(404)
-        (column,) = inspect(self.model).primary_key
-        record = self.get_query().filter(column == key).first()
+        record = self.get_query().filter(pk_attribute(self.model) == key).first()
         if record is None:
             abort(404)
         return record

@@ -27,6 +27,7 @@ class Operation:
     public: bool = False
     params: list[dict] = field(default_factory=list)
     response: dict | None = None
+    model: type | None = None  # the model it serves: lets the authorization matrix test check it
 
 
 class Api:
@@ -39,7 +40,7 @@ class Api:
         self.bp.register_error_handler(AccessDenied, lambda exc: _json_error(_Forbidden()))
 
     def route(self, path: str, methods=("GET",), *, summary: str, tag: str = "base", public: bool = False,
-              params: list[dict] | None = None, response: dict | None = None):
+              params: list[dict] | None = None, response: dict | None = None, model: type | None = None):
         """Register an endpoint; unless `public`, it needs a valid token and sets `g.api_user`."""
 
         def decorator(view: Callable):
@@ -48,7 +49,7 @@ class Api:
             self.bp.add_url_rule(path, endpoint, wrapped, methods=list(methods))
             for method in methods:
                 self.operations.append(Operation(path, method.lower(), summary, tag, public, params or [],
-                                                 response))
+                                                 response, model))
             return view
 
         return decorator

@@ -34,7 +34,7 @@ def register(api) -> None:
                         "roles": sorted(user.role_keys), "organisation_id": user.organisation_id,
                         "language": user.language})
 
-    @api.route("/organisations", summary="Organisations the user may read (paged)", params=[
+    @api.route("/organisations", summary="Organisations the user may read (paged)", model=Organisation, params=[
         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
         {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
     ], response={"type": "object", "properties": {"items": {"type": "array", "items": ORGANISATION_SCHEMA},

@@ -74,10 +74,16 @@ def scoped(target, op: str = "read", user=None) -> Select:
     return stmt.where(rule_clause(_entity(stmt), op, user))
 
 
+def pk_attribute(model: type):
+    """The mapped primary-key attribute (works for joined-inheritance subclasses too)."""
+    mapper = inspect(model)
+    (column,) = mapper.primary_key
+    return getattr(model, mapper.get_property_by_column(column).key)
+
+
 def parse_pk(model: type, raw) -> object | None:
     """Parse an id from a URL strictly as the primary key's type (no lists, no commas)."""
-    (column,) = inspect(model).primary_key
-    python_type = column.type.python_type
+    python_type = pk_attribute(model).type.python_type
     try:
         if python_type is int:
             text = str(raw)
@@ -94,21 +100,20 @@ def get_scoped(model: type, raw_id, op: str = "read", user=None):
     pk = parse_pk(model, raw_id)
     if pk is None:
         return None
-    (column,) = inspect(model).primary_key
-    return db.session.scalars(scoped(model, op, user).where(column == pk)).first()
+    return db.session.scalars(scoped(model, op, user).where(pk_attribute(model) == pk)).first()
 
 
 def satisfies(obj, op: str, user) -> bool:
     """Whether a flushed object is inside what `user` may `op` (checked after create/write)."""
     model = type(obj)
-    (column,) = inspect(model).primary_key
+    column = pk_attribute(model)
     pk = inspect(obj).identity[0]
     stmt = select(column).where(column == pk, rule_clause(model, op, user))
     return db.session.execute(stmt).first() is not None
 
 
 def readable_ids(model: type, ids: Sequence, user=None) -> set:
-    (column,) = inspect(model).primary_key
+    column = pk_attribute(model)
     if not ids:
         return set()
     return set(db.session.scalars(scoped(select(column), "read", user).where(column.in_(ids))))
@@ -120,6 +125,7 @@ __all__ = [
     "get_scoped",
     "own_organisation",
     "parse_pk",
+    "pk_attribute",
     "readable_ids",
     "rule_clause",
     "satisfies",

@@ -13,3 +13,18 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 }, true);
+// Stock links with href="javascript:void(0)" (menu toggles, filter names, the "List" tab) would be
+// javascript: navigations, which the policy also blocks: keep them as plain click targets. Capture
+// phase, because the multi-level dropdown hack stops the click from bubbling up to the document.
+document.addEventListener("click", function (event) {
+  if (event.target.closest('a[href^="javascript:"]')) {
+    event.preventDefault();
+  }
+}, true);
+// select2 3.5 gives its search box role="combobox" with aria-owns only; ARIA 1.2 wants aria-controls.
+document.addEventListener("focusin", function (event) {
+  var box = event.target;
+  if (box.matches && box.matches("input.select2-input[aria-owns]:not([aria-controls])")) {
+    box.setAttribute("aria-controls", box.getAttribute("aria-owns"));
+  }
+});

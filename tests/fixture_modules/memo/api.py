@@ -12,11 +12,11 @@ def memo_json(memo: Memo) -> dict:
 
 
 def register(api) -> None:
-    @api.route("/memos", summary="Memos the user may read", tag="memo")
+    @api.route("/memos", summary="Memos the user may read", tag="memo", model=Memo)
     def memos():
         return jsonify(paginated(scoped(Memo, "read", api_user()).order_by(Memo.id), memo_json))
 
-    @api.route("/memos/<int:memo_id>", summary="One memo", tag="memo")
+    @api.route("/memos/<int:memo_id>", summary="One memo", tag="memo", model=Memo)
     def memo(memo_id: int):
         found = get_scoped(Memo, memo_id, "read", api_user())
         if found is None:

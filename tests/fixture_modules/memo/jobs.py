@@ -34,6 +34,15 @@ def boom(ctx):
     raise ValueError("this job always fails")
 
 
+@job("memo.retitle", retries=0)
+def retitle(ctx, memo_id: int, title: str):
+    """Rename a memo by id (proves a job's changes are audited as the user who started it)."""
+    memo = db.session.get(Memo, memo_id)
+    memo.title = title
+    db.session.commit()
+    return {"memo_id": memo_id}
+
+
 @job("memo.daily_digest")
 def daily_digest(ctx, as_of: str):
     """Catch up every day up to `as_of` that has no digest yet; running twice adds nothing."""
