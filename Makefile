@@ -4,16 +4,25 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ASSETS := app/static/vendor/bootstrap-italia/.built
 export FLASK_APP := app:create_cli_app
 
-.PHONY: run setup check-system install translations db demo serve worker scheduler test test-fast lint clean
+.PHONY: run setup check-system assets install translations db demo serve worker scheduler test test-fast lint clean
 
 run: setup db demo serve
 
-setup: check-system install translations
+setup: check-system assets install translations
 
 check-system:
 	@bash scripts/check-system.sh
+
+# Bootstrap Italia for the public site and the PDFs' font, from the npm registry (never a CDN at run time).
+$(ASSETS): package.json package-lock.json scripts/build-assets.sh
+	npm ci --no-audit --no-fund
+	@bash scripts/build-assets.sh
+	@touch $@
+
+assets: $(ASSETS)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -22,6 +22,7 @@ class KernelState:
     rules: list = field(default_factory=list)
     schedule: list = field(default_factory=list)
     outbox: list = field(default_factory=list)
+    public_links: list = field(default_factory=list)
     settings: dict = field(default_factory=dict)
     admin: object = None
     api: object = None
@@ -61,14 +62,20 @@ def create_app(config=None) -> Flask:
     from .admin import init_admin
     from .api import init_api
     from .cli import register_cli
+    from .notify import init_notify
+    from .public import init_public
     from .security import init_security
     from .templating import init_templating
+    from .uploads import init_uploads
 
     init_security(app)
     registry.load_modules(app)
+    init_uploads(app)
+    init_notify(app)
     init_templating(app)
     init_admin(app)
     init_api(app)
+    init_public(app)
     register_cli(app)
     _register_error_pages(app)
     app.before_request(_refuse_uninstalled_modules)

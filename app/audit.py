@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from flask import has_request_context
 from sqlalchemy import BigInteger, Boolean, DateTime, Index, String, Text, event, insert, inspect, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
 
 from .extensions import db
 
@@ -51,6 +51,18 @@ class AuditLog(db.Model):
 
     def __repr__(self) -> str:
         return f"<AuditLog {self.model}:{self.record_id} {self.action} {self.field}>"
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _load_old_values(mapper: Mapper, cls: type) -> None:
+    # Without active history an expired attribute is overwritten without loading its old value.
+    if issubclass(cls, Audited):
+        for attr in mapper.column_attrs:
+            event.listen(getattr(cls, attr.key), "set", _noop, active_history=True)
+
+
+def _noop(target, value, oldvalue, initiator):
+    return value
 
 
 @event.listens_for(AuditLog, "before_update")

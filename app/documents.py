@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import enum
+import functools
 import hashlib
 import io
 import json
@@ -41,11 +42,6 @@ from flask import Response, current_app, render_template, stream_with_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 from werkzeug.utils import secure_filename
 
 from config import ROOT
@@ -54,9 +50,10 @@ from .identity import district_identity
 
 __all__ = [
     "EXPORT_FORMATS",
-    "LocalOnlyFetcher",
+    "export_filename",
     "export_rows",
     "iter_csv",
+    "local_only_fetcher",
     "page_counter_css",
     "pdf_sha256",
     "render_pdf",
@@ -80,36 +77,49 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # PDF ---------------------------------------------------------------------------------------------
-class LocalOnlyFetcher(URLFetcher):
-    """Fetches ``data:`` URLs and files inside the project; refuses the network and other files.
+# WeasyPrint (about 2 s to import) and openpyxl load on first use, not with every app and CLI command.
+@functools.cache
+def _fetcher_class() -> type:
+    from weasyprint.urls import URLFetcher
 
-    A refused resource is skipped with a warning in WeasyPrint's log (an image is left out);
-    the rendering itself goes on.
-    """
+    class LocalOnlyFetcher(URLFetcher):
+        """Fetches ``data:`` URLs and files inside the project; refuses the network and other files.
 
-    def __init__(self, roots: Iterable[Path] = (ROOT,)) -> None:
-        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
-        self.roots = [Path(root).resolve() for root in roots]
+        A refused resource is skipped with a warning in WeasyPrint's log (an image is left out);
+        the rendering itself goes on.
+        """
 
-    def fetch(self, url: str, headers: dict | None = None):
-        scheme = url.split(":", 1)[0].lower()
-        if scheme not in ("file", "data"):
-            raise ValueError(f"documents load local files only; refused {url}")
-        if scheme == "file" and not self._is_inside_roots(url):
-            raise ValueError(f"documents load files of the project only; refused {url}")
-        return super().fetch(url, headers)
+        def __init__(self, roots: Iterable[Path]) -> None:
+            super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
+            self.roots = [Path(root).resolve() for root in roots]
 
-    def _is_inside_roots(self, url: str) -> bool:
-        parts = urlsplit(url)
-        if parts.netloc not in ("", "localhost"):
-            return False
-        path = Path(url2pathname(unquote(parts.path))).resolve()
-        return any(path.is_relative_to(root) for root in self.roots)
+        def fetch(self, url: str, headers: dict | None = None):
+            scheme = url.split(":", 1)[0].lower()
+            if scheme not in ("file", "data"):
+                raise ValueError(f"documents load local files only; refused {url}")
+            if scheme == "file" and not _is_inside(url, self.roots):
+                raise ValueError(f"documents load files of the project only; refused {url}")
+            return super().fetch(url, headers)
+
+    return LocalOnlyFetcher
 
 
-def page_counter_css(label: str | None = None) -> Markup:
-    """CSS ``content`` for the page counter: ``"Pagina " counter(page) " di " counter(pages)``."""
-    text = label or _("Page %(page)s of %(pages)s", page="\x00", pages="\x01")
+def local_only_fetcher(roots: Iterable[Path] = (ROOT,)):
+    """WeasyPrint's URL fetcher for documents: local files under ``roots`` and ``data:`` URLs only."""
+    return _fetcher_class()(roots)
+
+
+def _is_inside(url: str, roots: list[Path]) -> bool:
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost"):
+        return False
+    path = Path(url2pathname(unquote(parts.path))).resolve()
+    return any(path.is_relative_to(root) for root in roots)
+
+
+def page_counter_css() -> Markup:
+    """CSS ``content`` for the page counter, e.g. ``"Pagina " counter(page) " di " counter(pages)``."""
+    text = _("Page %(page)s of %(pages)s", page="\x00", pages="\x01")
     pieces = []
     for piece in re.split("(\x00|\x01)", text):
         if piece == "\x00":
@@ -133,11 +143,12 @@ def render_pdf(template_name: str, /, *, lang: str = "it", **context: Any) -> by
     version and hash of an agreement). Store the result once; never render it again for the same record.
     """
     with force_locale(lang):
-        html = render_template(
-            template_name, lang=lang, page_counter=page_counter_css(), district=district_identity(), **context
-        )
+        context.setdefault("district", district_identity())
+        html = render_template(template_name, lang=lang, page_counter=page_counter_css(), **context)
+    from weasyprint import HTML
+
     static = Path(current_app.static_folder or ROOT / "app" / "static")
-    document = HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=LocalOnlyFetcher())
+    document = HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=local_only_fetcher())
     return document.write_pdf()
 
 
@@ -171,8 +182,10 @@ def _plain_cell(value: Any) -> str:
 def _italian_cell(value: Any) -> str:
     if isinstance(value, bool):
         return "VERO" if value else "FALSO"
-    if isinstance(value, Decimal | float):
+    if isinstance(value, Decimal):
         return format(value, "f").replace(".", ",")
+    if isinstance(value, float):
+        return repr(value).replace(".", ",")
     if isinstance(value, datetime):
         return _as_utc(value).astimezone(ROME).strftime("%d/%m/%Y %H:%M")
     if isinstance(value, date):
@@ -222,7 +235,10 @@ def iter_csv(rows: Iterable[dict], columns: Columns, fmt: ExportFormat = "csv") 
 
 
 # XLSX and JSON -----------------------------------------------------------------------------------
-def _xlsx_cell(sheet, value: Any) -> WriteOnlyCell:
+def _xlsx_cell(sheet, value: Any):
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     if isinstance(value, datetime):
         value = _as_utc(value).astimezone(ROME).replace(tzinfo=None)  # Excel has no time zones
     elif isinstance(value, enum.Enum):
@@ -242,6 +258,8 @@ def _xlsx_cell(sheet, value: Any) -> WriteOnlyCell:
 
 
 def _xlsx_bytes(rows: Iterable[dict], columns: Columns) -> bytes:
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     sheet.append([_xlsx_cell(sheet, str(header)) for _key, header in columns])

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from flask import g, has_app_context
 from flask_babel import gettext as _
 
 SETTING_KEYS = {
@@ -69,11 +68,6 @@ def _defaults() -> dict[str, Any]:
 
 
 def district_identity() -> DistrictIdentity:
-    """The identity from settings, read once per request (or app context)."""
-    if has_app_context() and "district_identity" in g:
-        return g.district_identity
+    """The identity from settings (which the settings service reads once per app context)."""
     defaults = _defaults()
-    identity = DistrictIdentity(**{name: _setting(key, defaults[name]) for name, key in SETTING_KEYS.items()})
-    if has_app_context():
-        g.district_identity = identity
-    return identity
+    return DistrictIdentity(**{name: _setting(key, defaults[name]) for name, key in SETTING_KEYS.items()})

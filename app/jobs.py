@@ -135,7 +135,11 @@ def enqueue(name: str, user=None, **args) -> Job:
     db.session.commit()
     if not redis_url:
         return run_in_process(row.id)
-    _send_to_rq(row.id, row.rq_id, job_spec)
+    try:
+        _send_to_rq(row.id, row.rq_id, job_spec)
+    except Exception as exc:  # Redis unreachable: say so on the row rather than leave it queued forever
+        _finish(row.id, "failed", error=_describe(exc))
+        raise
     return row
 
 

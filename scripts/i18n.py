@@ -1,4 +1,4 @@
-"""Translation catalogues of both gettext domains: extraction (in memory or to .pot) and compilation.
+"""Translation catalogues of our three gettext domains: extraction (in memory or to .pot), compilation.
 
 - ``messages``: our own strings (``_``, ``_l``, ``gettext``, ``lazy_gettext``, ``ngettext``) in app/ and
   modules/, mapped by babel.cfg.
@@ -6,6 +6,8 @@
   templates (Flask-Admin hands templates its own ``_gettext``, so those strings are looked up in this
   domain, never in ``messages``) and the page-size labels Flask-Admin builds at run time. We ship our
   own complete copy: app/i18n.py makes it win over the one inside Flask-Admin.
+- ``wtforms``: WTForms' validation messages ("This field is required."), shown by every form. Its bundled
+  Italian has untranslated, fuzzy and mistyped entries, so we ship a complete copy here too.
 
 Run from the project root: ``python -m scripts.i18n extract`` writes translations/<domain>.pot,
 ``python -m scripts.i18n compile`` compiles every .po whose .mo is missing or older.
@@ -28,8 +30,7 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
-LOCALES = ("it", "en")
-DOMAINS = ("messages", "admin")
+DOMAINS = ("messages", "admin", "wtforms")
 SOURCE_TREES = ("app", "modules")  # tests/ is never extracted
 
 Keywords = dict[str, tuple[int, ...] | None]
@@ -42,10 +43,13 @@ FLASK_ADMIN_KEYWORDS: Keywords = {
 ADMIN_TEMPLATE_KEYWORDS: Keywords = {"_gettext": None, "_ngettext": (1, 2)}
 ADMIN_TEMPLATE_MAPPING = [("app/templates/**.html", "jinja2"), ("modules/**/templates/**.html", "jinja2")]
 FLASK_ADMIN_MAPPING = [("tests/**", "ignore"), ("**.py", "python"), ("templates/**.html", "jinja2")]
+WTFORMS_KEYWORDS: Keywords = {"gettext": None, "ngettext": (1, 2)}
+WTFORMS_MAPPING = [("locale/**", "ignore"), ("**.py", "python")]
 
 
 def _new_catalog(domain: str) -> Catalog:
-    return Catalog(project="Distretto", domain=domain, charset="utf-8", fuzzy=False)
+    return Catalog(project="Distretto", domain=domain, charset="utf-8", fuzzy=False,
+                   copyright_holder="Distretto contributors", msgid_bugs_address="")
 
 
 def _in_source_trees(path: str) -> bool:
@@ -101,13 +105,26 @@ def extract_admin() -> Catalog:
     catalog = _new_catalog("admin")
     package = Path(flask_admin.__file__).parent
     _collect(catalog, package, FLASK_ADMIN_MAPPING, FLASK_ADMIN_KEYWORDS, prefix="flask_admin/")
-    _collect(catalog, ROOT, ADMIN_TEMPLATE_MAPPING, ADMIN_TEMPLATE_KEYWORDS, directory_filter=_in_source_trees)
+    _collect(catalog, ROOT, ADMIN_TEMPLATE_MAPPING, ADMIN_TEMPLATE_KEYWORDS,
+             directory_filter=_in_source_trees)
     for label in page_size_labels():
-        catalog.add(label, None, [("flask_admin/templates/bootstrap4/admin/model/layout.html", 0)])
+        catalog.add(label, None, [("flask_admin/templates/bootstrap4/admin/model/layout.html", 0)],
+                    auto_comments=["Page-size menu: one entry per size in page_size_options."])
     return catalog
 
 
-EXTRACTORS: dict[str, Callable[[], Catalog]] = {"messages": extract_messages, "admin": extract_admin}
+def extract_wtforms() -> Catalog:
+    """WTForms' own messages (validators, fields, CSRF)."""
+    import wtforms
+
+    catalog = _new_catalog("wtforms")
+    _collect(catalog, Path(wtforms.__file__).parent, WTFORMS_MAPPING, WTFORMS_KEYWORDS, prefix="wtforms/")
+    return catalog
+
+
+EXTRACTORS: dict[str, Callable[[], Catalog]] = {
+    "messages": extract_messages, "admin": extract_admin, "wtforms": extract_wtforms,
+}
 
 
 def write_templates() -> None:

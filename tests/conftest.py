@@ -8,19 +8,24 @@ fails the tests that need it instead of skipping them.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db, limiter
 from config import TestingConfig
+from scripts.i18n import compile_stale
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_MODULES = ROOT / "tests" / "fixture_modules"
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+sys.path.insert(0, str(FIXTURE_MODULES))  # the test module `memo` imports as a top-level package
 KEEP_TABLES = {"alembic_version", "base_roles", "base_model_access", "base_role_permissions", "base_modules"}
 
 
@@ -30,7 +35,10 @@ def _database_url() -> str:
         return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
     if REQUIRE_SERVICES:
         raise RuntimeError("REQUIRE_SERVICES=1 but DATABASE_URL is not set")
-    return f"sqlite:///{tempfile.mkdtemp(prefix='distretto-test-')}/test.db"
+    # conftest is imported twice (by pytest and as tests.conftest): both must name the same file.
+    if "DISTRETTO_TEST_SQLITE" not in os.environ:
+        os.environ["DISTRETTO_TEST_SQLITE"] = f"{tempfile.mkdtemp(prefix='distretto-test-')}/test.db"
+    return f"sqlite:///{os.environ['DISTRETTO_TEST_SQLITE']}"
 
 
 DATABASE_URL = _database_url()
@@ -44,13 +52,19 @@ def make_test_config(**overrides) -> dict:
     }
     config.update(
         SQLALCHEMY_DATABASE_URI=DATABASE_URL,
-        DISTRETTO_MODULES=None,
+        DISTRETTO_MODULES=config_module_selection(),
         DISTRETTO_MODULES_PATH=[str(FIXTURE_MODULES)],
         DISTRETTO_CHECK_MODULES=False,
         REDIS_URL=None,
     )
     config.update(overrides)
     return config
+
+
+def config_module_selection() -> list[str] | None:
+    """All modules by default; DISTRETTO_MODULES=memo,partners narrows a local run."""
+    raw = os.environ.get("DISTRETTO_MODULES", "").strip()
+    return [name.strip() for name in raw.split(",") if name.strip()] if raw else None
 
 
 def _reset_schema() -> None:
@@ -64,9 +78,27 @@ def _reset_schema() -> None:
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context, as in production, even inside a test's `ctx`.
+
+    Flask reuses an already pushed app context for a request; `g` (CSRF token, access cache) and
+    the database session would then leak from the test into the request and between requests.
+    """
+
+    def open(self, *args, **kwargs):
+        kwargs["buffered"] = True  # streamed bodies (exports) must run inside the request's own context
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
 @pytest.fixture(scope="session")
 def app():
+    compile_stale()  # .mo files are build products (git-ignored): a bare `pytest` must not test stale ones
     application = create_app(make_test_config())
+    application.test_client_class = IsolatedClient
     with application.app_context():
         from app.installer import init_all
 

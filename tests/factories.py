@@ -13,11 +13,14 @@ from app.audit import AuditLog
 from app.extensions import db
 from app.jobs import Job
 from app.models import Organisation, Role, User
+from app.notify import Notification
 from app.security.passwords import hash_password
+from app.settings import SettingValue
+from app.uploads import Upload
 
 PASSWORD = "correct-horse-battery"
 _hash_cache: dict[str, str] = {}
-_piva = itertools.count(10_000_000)
+_piva = itertools.count(1_000_000)
 
 
 def _password_hash() -> str:
@@ -57,7 +60,7 @@ class UserFactory(BaseFactory):
     class Meta:
         model = User
 
-    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
     full_name = factory.Sequence(lambda n: f"Utente {n}")
     password_hash = factory.LazyFunction(_password_hash)
     language = "it"
@@ -115,6 +118,37 @@ class RoleFactory(BaseFactory):
     name = factory.Sequence(lambda n: f"Role {n}")
 
 
+class SettingValueFactory(BaseFactory):
+    class Meta:
+        model = SettingValue
+
+    module = "base"
+    key = factory.Sequence(lambda n: f"undeclared_{n}")  # never shadows a declared setting
+    value = "x"
+
+
+class UploadFactory(BaseFactory):
+    """An unowned upload row without bytes on disk: nobody can download it."""
+
+    class Meta:
+        model = Upload
+
+    use = "base.logo"
+    original_name = "logo.png"
+    content_type = "image/png"
+    size = 68
+    sha256 = "0" * 64
+    storage_path = factory.Sequence(lambda n: f"base.logo/2026/{n:032x}")
+
+
+class NotificationFactory(BaseFactory):
+    class Meta:
+        model = Notification
+
+    user = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Notifica {n}")
+
+
 _MEMO_FACTORIES: dict = {}
 
 
@@ -144,7 +178,8 @@ def _memo_factories() -> dict:
 def factories() -> dict:
     """Model class -> factory. Modules add theirs here as they arrive."""
     found = {Organisation: OrganisationFactory, User: UserFactory, Job: JobFactory, ApiToken: ApiTokenFactory,
-             AuditLog: AuditLogFactory, Role: RoleFactory}
+             AuditLog: AuditLogFactory, Role: RoleFactory, SettingValue: SettingValueFactory,
+             Upload: UploadFactory, Notification: NotificationFactory}
     found.update(_memo_factories())
     return found
 

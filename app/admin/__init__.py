@@ -7,6 +7,7 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
+from ..i18n import use_our_library_catalogues
 from ..registry import loaded_modules
 from ..security import csp_nonce
 from .home import HomeView, Widget
@@ -36,6 +37,7 @@ class DistrettoAdmin(Admin):
 def init_admin(app: Flask) -> DistrettoAdmin:
     from . import kernel_views
 
+    use_our_library_catalogues()
     admin = DistrettoAdmin(
         name="Distretto",
         theme=Bootstrap4Theme(swatch="default", fluid=True),

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
+from wtforms.validators import ValidationError
 
 from ..api.tokens import ApiToken, create_token, revoke_token, tokens_of
 from ..audit import AuditLog
@@ -21,6 +22,8 @@ from ..security import get_scoped, has_permission, scoped
 from ..security import services as user_services
 from ..security.forms import ApiTokenForm, ChangePasswordForm, InviteColleagueForm, LanguageForm
 from .home import Widget
+from .notifications import NotificationsView
+from .settings import SettingsView
 from .views import SecureModelView
 
 ADMINISTRATION = _l("Administration")
@@ -41,10 +44,11 @@ class UserAdmin(SecureModelView):
     column_export_list = ["email", "full_name", "organisation", "is_active", "last_login_at"]
 
     def on_model_change(self, form, model, is_created):
-        model.email = user_services.normalise_email(model.email)
+        try:
+            model.email = user_services.valid_email(model.email)
+        except user_services.UserError as exc:
+            raise ValidationError(str(exc)) from exc
         if any(role.is_external for role in model.roles) and model.organisation is None:
-            from wtforms.validators import ValidationError
-
             raise ValidationError(_("External users must belong to an organisation."))
         if not is_created and (form.roles.object_data != form.roles.data or not model.is_active):
             model.end_sessions()  # new roles or a disabled account take effect at once
@@ -100,10 +104,10 @@ class JobAdmin(SecureModelView):
     column_filters = ["status", "name"]
     column_default_sort = ("id", True)
     column_formatters = {"progress": _progress_bar}
-    column_labels = {"name": _l("Job"), "status": _l("Status"), "progress": _l("Progress"), "message": _l("Message"),
-                     "created_at": _l("Created"), "finished_at": _l("Finished"), "args": _l("Arguments"),
-                     "result": _l("Result"), "error": _l("Error"), "attempts": _l("Attempts"),
-                     "started_at": _l("Started")}
+    column_labels = {"name": _l("Job"), "status": _l("Status"), "progress": _l("Progress"),
+                     "message": _l("Message"), "created_at": _l("Created"), "finished_at": _l("Finished"),
+                     "args": _l("Arguments"), "result": _l("Result"), "error": _l("Error"),
+                     "attempts": _l("Attempts"), "started_at": _l("Started")}
     extra_js = ["/static/js/job-progress.js"]
 
     @expose("/progress/")
@@ -246,9 +250,11 @@ def register(admin) -> None:
     admin.add_view(UserAdmin(User, name=_l("Users"), category=ADMINISTRATION, endpoint="user"))
     admin.add_view(RoleAdmin(Role, name=_l("Roles"), category=ADMINISTRATION, endpoint="role"))
     admin.add_view(ModulesView(name=_l("Modules"), category=ADMINISTRATION, endpoint="modules"))
+    admin.add_view(SettingsView(name=_l("Settings"), category=ADMINISTRATION, endpoint="settings"))
     admin.add_view(AuditLogAdmin(AuditLog, name=_l("Audit log"), category=ADMINISTRATION, endpoint="auditlog"))
     admin.add_view(JobAdmin(Job, name=_l("Jobs"), category=ACCOUNT, endpoint="job"))
     admin.add_view(ProfileView(name=_l("Profile"), category=ACCOUNT, endpoint="profile"))
+    admin.add_view(NotificationsView(name=_l("Notifications"), category=ACCOUNT, endpoint="notifications"))
     admin.add_view(ColleaguesView(name=_l("My organisation"), category=ACCOUNT, endpoint="colleagues"))
     admin.add_widget(Widget("base.attention", _l("Needs your attention"), _attention_admin, roles=("admin",),
                             order=10))

@@ -7,7 +7,7 @@ from app.models import Organisation, User
 from app.security.services import create_user
 
 DEMO_PASSWORD = "demo-distretto-2026"  # noqa: S105 - printed for the demo, never used in production
-DEMO_DOMAIN = "demo.distretto.test"
+DEMO_DOMAIN = "demo.distretto.example.com"
 
 ORGANISATIONS = {
     "comune": ("Comune di Oristano", "comune", "00052090958", "00052090958"),

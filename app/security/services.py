@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Organisation, Role, User
 from ..notify import send_email
 from .passwords import hash_password, password_problems, verify_password
+from ..urls import external_url
 from .tokens import INVITE, RESET, make_token
 
 
@@ -43,9 +44,17 @@ def roles_by_key(keys) -> list[Role]:
     return roles
 
 
+def valid_email(email: str) -> str:
+    """The normalised address, or UserError with a translated reason."""
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise UserError(_l("The e-mail address is not valid.")) from exc
+
+
 def create_user(email: str, full_name: str, role_keys, organisation: Organisation | None = None,
                 password: str | None = None, is_org_manager: bool = False) -> User:
-    email = normalise_email(email)
+    email = valid_email(email)
     if find_user(email):
         raise UserError(_l("A user with this e-mail already exists."))
     roles = roles_by_key(role_keys)
@@ -70,7 +79,7 @@ def invite_user(email: str, full_name: str, role_keys, organisation: Organisatio
 
 
 def send_invitation(user: User) -> None:
-    link = url_for("auth.accept_invitation", token=make_token(user, INVITE), _external=True)
+    link = external_url("auth.accept_invitation", token=make_token(user, INVITE))
     send_email(user.email, _l("Your Distretto account"), "invitation", locale=user.language,
                user=user, link=link)
 
@@ -88,7 +97,7 @@ def request_password_reset(email: str) -> None:
     user = find_user(email)
     if user is None or not user.is_active:
         return
-    link = url_for("auth.reset_password", token=make_token(user, RESET), _external=True)
+    link = external_url("auth.reset_password", token=make_token(user, RESET))
     send_email(user.email, _l("Reset your Distretto password"), "password_reset", locale=user.language,
                user=user, link=link)
 

@@ -26,7 +26,6 @@ from app.money import (
 )
 
 D = Decimal
-NBSP = "\u00a0"
 
 
 class Base(DeclarativeBase):
@@ -344,22 +343,28 @@ def test_comparisons_bind_through_the_type(session: Session) -> None:
 @pytest.mark.parametrize(
     ("value", "locale", "expected"),
     [
-        (D("1234.56"), "it", f"1.234,56{NBSP}€"),
-        (D("-1234.56"), "it", f"-1.234,56{NBSP}€"),
-        (D("0"), "it", f"0,00{NBSP}€"),
-        (D("1000000"), "it", f"1.000.000,00{NBSP}€"),
+        (D("1234.56"), "it", "€ 1.234,56"),
+        (D("-1234.56"), "it", "-€ 1.234,56"),
+        (D("0"), "it", "€ 0,00"),
+        (D("1000000"), "it", "€ 1.000.000,00"),
+        (D("1234.56"), "it_IT", "€ 1.234,56"),
         (D("1234.56"), "en", "€1,234.56"),
         (D("-1234.56"), "en", "-€1,234.56"),
         (D("0.5"), "en", "€0.50"),
-        ("1.234,56", "it", f"1.234,56{NBSP}€"),
+        ("1.234,56", "it", "€ 1.234,56"),
     ],
 )
 def test_format_money(value: Decimal | str, locale: str, expected: str) -> None:
     assert format_money(value, locale) == expected
 
 
+def test_italian_money_reads_back_as_the_same_amount() -> None:
+    for amount in (D("1234.56"), D("-1234.56"), D("0.05")):
+        assert to_decimal(format_money(amount, "it")) == amount
+
+
 def test_format_money_defaults_to_italian_and_handles_none() -> None:
-    assert format_money(D("33")) == f"33,00{NBSP}€"
+    assert format_money(D("33")) == "€ 33,00"
     assert format_money(None) == ""
     with pytest.raises(ValueError, match="never a float"):
         format_money(1.5)  # type: ignore[arg-type]

@@ -28,3 +28,11 @@ document.addEventListener("focusin", function (event) {
     box.setAttribute("aria-controls", box.getAttribute("aria-owns"));
   }
 });
+// ... and writes its messages ("searching", "no matches") as bare <li> inside that listbox: make them
+// disabled options so the listbox only holds options.
+new MutationObserver(function () {
+  document.querySelectorAll("ul.select2-results > li:not([role]):not(.select2-result)").forEach(function (item) {
+    item.setAttribute("role", "option");
+    item.setAttribute("aria-disabled", "true");
+  });
+}).observe(document.documentElement, {childList: true, subtree: true});
