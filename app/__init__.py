@@ -91,19 +91,22 @@ def create_cli_app() -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from .installer import version_locations
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
-    migrate.configure(lambda cfg: _alembic_locations(cfg, app, version_locations))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_timezone="Europe/Rome")
     limiter.init_app(app)
     app.jinja_env.globals["get_locale"] = get_locale
 
 
-def _alembic_locations(cfg, app, version_locations):
-    cfg.set_main_option("version_locations", os.pathsep.join(version_locations(app)))
+@migrate.configure
+def _alembic_locations(cfg):
+    """Alembic reads the revisions of the kernel and of the modules loaded by the current app."""
+    from flask import current_app
+
+    from .installer import version_locations
+
+    cfg.set_main_option("version_locations", os.pathsep.join(version_locations(current_app)))
     cfg.set_main_option("path_separator", "os")
     return cfg
 

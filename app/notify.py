@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
@@ -85,7 +84,8 @@ class Notification(db.Model):
 
 def _recipients(users_or_user_ids) -> list[User]:
     """Active users from a user, an id, or an iterable of either; each once, in the given order."""
-    items = [users_or_user_ids] if isinstance(users_or_user_ids, User | int) else list(users_or_user_ids)
+    single = isinstance(users_or_user_ids, User | int | str)
+    items = [users_or_user_ids] if single else list(users_or_user_ids)
     ids = [int(item) for item in items if not isinstance(item, User)]
     loaded = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
     seen: dict[int, User] = {}
@@ -99,7 +99,8 @@ def _recipients(users_or_user_ids) -> list[User]:
 def _translate(msgid, context: dict) -> str:
     """The title in the current (forced) locale: a plain msgid or a lazy string, with `context`."""
     if isinstance(msgid, LazyString):
-        text = str(msgid)
+        text = str(msgid)  # re-translated in the forced locale
+        # `_l("… %(x)s", x=…)` is formatted already; `_l("… %(x)s")` takes its values from `context`.
         return text % context if context and not msgid._kwargs else text
     return _(msgid, **context)
 
@@ -114,8 +115,9 @@ def absolute_url(url: str | None) -> str | None:
 def _render(user: User, title_msgid, body_template: str | None, context: dict) -> tuple[str, str | None]:
     with force_locale(user.language or "it"):
         title = _translate(title_msgid, context)[:200]
-        body = render_template(f"email/{body_template}.txt", user=user, **context).strip() \
-            if body_template else None
+        body = None
+        if body_template:
+            body = render_template(f"email/{body_template}.txt", user=user, **context).strip()
     return title, body
 
 
@@ -124,7 +126,7 @@ def _email(user: User, notification: Notification) -> None:
         send_email(user.email, notification.title, "notification", locale=user.language or "it", user=user,
                    title=notification.title, body=notification.body, link=absolute_url(notification.url))
     except (OSError, smtplib.SMTPException):
-        log.exception("E-mail notification %s to %s not sent", notification.id, user.email)
+        log.exception("E-mail notification %r to %s not sent", notification.title, user.email)
         return
     notification.email_sent = True
 
@@ -142,7 +144,6 @@ def notify(users_or_user_ids, title_msgid, body_template: str | None = None, url
         title, body = _render(user, title_msgid, body_template, context)
         notification = Notification(user_id=user.id, title=title, body=body, url=url)
         db.session.add(notification)
-        db.session.flush()
         if email and user.email:
             _email(user, notification)
         created.append(notification)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -57,7 +57,7 @@ class Setting:
     max_value: int | Decimal | None = None
     pattern: str | None = None
     pattern_message: Any = None
-    places: int | None = field(default=None)
+    places: int | None = None
 
     def __post_init__(self) -> None:
         if not KEY_PATTERN.match(self.key):

@@ -61,7 +61,7 @@ class Config:
     AJAX_LOOKUP_MAX = 20
     JOB_PROGRESS_INTERVAL = 0.5
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(ROOT / "instance" / "uploads"))
-    UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))  # per use unless it says
+    UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))  # unless a use says
     FLASK_ADMIN_SWATCH = "default"
 
 

@@ -181,6 +181,9 @@ def factories() -> dict:
              AuditLog: AuditLogFactory, Role: RoleFactory, SettingValue: SettingValueFactory,
              Upload: UploadFactory, Notification: NotificationFactory}
     found.update(_memo_factories())
+    from tests.modules.partners.factories import partners_factories
+
+    found.update(partners_factories())
     return found
 
 

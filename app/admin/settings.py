@@ -89,6 +89,9 @@ class SettingsView(BaseView):
         if posted and forms[posted].validate():
             form = forms[posted]
             changed = set_settings({s.key: form[s.name].data for s in groups[posted]})
-            flash(_("Settings saved.") if changed else _("Nothing to change."), "success" if changed else "info")
+            if changed:
+                flash(_("Settings saved."), "success")
+            else:
+                flash(_("Nothing to change."), "info")
             return redirect(url_for(".index") + f"#settings-{posted}")
         return self.render("admin/distretto/settings.html", forms=forms, titles=group_titles())

@@ -18,8 +18,8 @@ from wtforms.validators import ValidationError
 from ..audit import Audited, history_for
 from ..documents import send_export
 from ..extensions import db
-from ..security.rules import AccessDenied, parse_pk, pk_attribute, rule_clause, satisfies
 from ..security.access import can
+from ..security.rules import AccessDenied, parse_pk, pk_attribute, rule_clause, satisfies
 from ..workflow import WorkflowError, WorkflowMixin, log_for
 
 AJAX_LIMIT_MAX = 20

@@ -9,8 +9,8 @@ from flask import Flask, abort, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..extensions import db, login_manager
 from ..api.tokens import ApiToken
+from ..extensions import db, login_manager
 from ..jobs import Job
 from ..models import EXTERNAL_ROLES, Organisation, User
 from .access import AccessDenied, can, has_permission, roles_allowed

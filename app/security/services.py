@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask_babel import lazy_gettext as _l
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Organisation, Role, User
 from ..notify import send_email
-from .passwords import hash_password, password_problems, verify_password
 from ..urls import external_url
+from .passwords import hash_password, password_problems, verify_password
 from .tokens import INVITE, RESET, make_token
 
 

@@ -5,11 +5,10 @@ Revises: k0001
 Create Date: 2026-11-24 22:39:31.981555
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.money  # noqa: F401 - Money/Percent columns render as app.money.*
-
 
 # revision identifiers, used by Alembic.
 revision = 'k0002'

@@ -6,7 +6,6 @@ Without Chromium the tests skip; with REQUIRE_SERVICES=1 (CI) they fail instead.
 
 from __future__ import annotations
 
-import itertools
 import os
 import threading
 from pathlib import Path
@@ -18,7 +17,6 @@ from tests.factories import PASSWORD
 
 E2E_DIR = Path(__file__).resolve().parent
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
-_piva_serial = itertools.count(2_000_000)
 BLOCKING_IMPACTS = ("serious", "critical")
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Running as root on a closed network (DESIGN.md § Tests and CI).
@@ -110,21 +108,6 @@ def sign_in(page):
         page.wait_for_url(lambda url: "/login" not in url)
 
     return _sign_in
-
-
-@pytest.fixture
-def organisation():
-    """OrganisationFactory with a valid partita IVA from a series of our own (call inside an app context)."""
-    from stdnum import luhn
-
-    from tests.factories import OrganisationFactory
-
-    def _organisation(**kwargs):
-        body = f"{next(_piva_serial):07d}001"
-        kwargs.setdefault("partita_iva", body + luhn.calc_check_digit(body))
-        return OrganisationFactory(**kwargs)
-
-    return _organisation
 
 
 @pytest.fixture(scope="session")

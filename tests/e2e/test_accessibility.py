@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from tests.factories import factories, make_user
+from tests.factories import OrganisationFactory, factories, make_user
 
 
-def two_memos(organisation):
+def two_memos():
     from memo.models import Memo
 
-    org = organisation(legal_name="Bottega Alfa")
+    org = OrganisationFactory(legal_name="Bottega Alfa")
     for title in ("Scontrino uno", "Scontrino due"):
         factories()[Memo](organisation=org, title=title)
 
@@ -26,9 +26,9 @@ def test_home_page_of_a_coordinator(app, page, sign_in, assert_accessible):
     assert_accessible()
 
 
-def test_memo_list_with_rows_and_its_menus(app, page, sign_in, organisation, assert_accessible):
+def test_memo_list_with_rows_and_its_menus(app, page, sign_in, assert_accessible):
     with app.app_context():
-        two_memos(organisation)
+        two_memos()
         email = make_user("coordinator").email
     sign_in(email)
     page.goto("/admin/memo_memo/")
@@ -53,9 +53,9 @@ def test_user_list_of_an_admin_with_a_filter_added(app, page, sign_in, assert_ac
     assert_accessible()
 
 
-def test_memo_form_and_its_lookup(app, page, sign_in, organisation, assert_accessible):
+def test_memo_form_and_its_lookup(app, page, sign_in, assert_accessible):
     with app.app_context():
-        organisation(legal_name="Bottega Alfa")
+        OrganisationFactory(legal_name="Bottega Alfa")
         email = make_user("coordinator").email
     sign_in(email)
     response = page.goto("/admin/memo_memo/new/")

@@ -212,7 +212,6 @@ def test_send_export_is_an_attachment_with_a_safe_filename(app):
 def _coordinator_with_a_memo(app, client, amount: Decimal) -> None:
     """Data made in its own app context: a streamed export must not run inside the test's context."""
     from memo.models import Memo  # the test module, on sys.path through tests/conftest.py
-
     from tests.factories import factories
 
     with app.app_context():
@@ -246,7 +245,6 @@ def test_admin_xlsx_export_keeps_amounts_as_numbers(app, client):
 
 def test_shop_exports_only_its_own_rows(app, client):
     from memo.models import Memo
-
     from tests.factories import OrganisationFactory, factories
 
     with app.app_context():

@@ -9,17 +9,15 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from flask import render_template_string
-from stdnum.it import iva
 from werkzeug.datastructures import MultiDict
 
 from scripts.i18n import DOMAINS, EXTRACTORS, TRANSLATIONS, page_size_labels
-from tests.factories import csrf_token, login, make_user
+from tests.factories import csrf_token, factories, login, make_user
 
 REFRESH = "run scripts/update-translations.sh, then translate the Italian entries"
 PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[#0 +-]*\d*(?:\.\d+)?([diouxXeEfFgGcrsa])")  # %(name)s and %s
@@ -91,17 +89,6 @@ def test_flask_admin_page_size_labels_cover_every_admin_view(app) -> None:
 # ---------------------------------------------------------------- the locale each request gets
 
 
-def _sign_in(app, client, language: str) -> None:
-    """Sign in a new administrator speaking ``language``.
-
-    The user is made in an app context of its own: requests made inside one (the ``ctx`` fixture) share
-    its ``g``, where Flask-Babel caches the first request's locale, as it does Flask-Login's user.
-    """
-    with app.app_context():
-        email = make_user("admin", language=language).email
-    login(client, SimpleNamespace(email=email))
-
-
 def test_anonymous_visitor_gets_italian_by_default(client) -> None:
     page = client.get("/login").get_data(as_text=True)
     assert "Accedi" in page
@@ -119,28 +106,28 @@ def test_anonymous_visitor_asking_for_an_unknown_language_gets_italian(client) -
     assert "Accedi" in page
 
 
-def test_english_speaking_user_sees_english_menus(app, client) -> None:
-    _sign_in(app, client, "en")
+def test_english_speaking_user_sees_english_menus(client, ctx) -> None:
+    login(client, make_user("admin", language="en"))
     page = client.get("/admin/").get_data(as_text=True)
     assert "Users" in page and "Home" in page and "Sign out" in page
     assert "Utenti" not in page
 
 
-def test_italian_speaking_user_sees_italian_menus(app, client) -> None:
-    _sign_in(app, client, "it")
+def test_italian_speaking_user_sees_italian_menus(client, ctx) -> None:
+    login(client, make_user("admin", language="it"))
     page = client.get("/admin/").get_data(as_text=True)
     assert "Utenti" in page and "Pagina iniziale" in page and "Esci" in page
     assert ">Users<" not in page
 
 
-def test_user_preference_beats_the_browser_language(app, client) -> None:
-    _sign_in(app, client, "it")
+def test_user_preference_beats_the_browser_language(client, ctx) -> None:
+    login(client, make_user("admin", language="it"))
     page = client.get("/admin/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Utenti" in page
 
 
-def test_flask_admin_list_page_speaks_italian(app, client) -> None:
-    _sign_in(app, client, "it")
+def test_flask_admin_list_page_speaks_italian(client, ctx) -> None:
+    login(client, make_user("admin", language="it"))
     page = client.get("/admin/user/").get_data(as_text=True)
     for text in ("Crea", "Esporta", "Elenco", "Con i selezionati", "25 per pagina"):
         assert text in page, text
@@ -148,23 +135,28 @@ def test_flask_admin_list_page_speaks_italian(app, client) -> None:
     assert "Seleziona tutti i record" in page
 
 
-def test_flask_admin_list_page_follows_an_english_user(app, client) -> None:
-    _sign_in(app, client, "en")
+def test_flask_admin_list_page_follows_an_english_user(client, ctx) -> None:
+    login(client, make_user("admin", language="en"))
     page = client.get("/admin/user/", headers={"Accept-Language": "it"}).get_data(as_text=True)
     for text in ("Create", "Export", "List", "With selected", "25 items", "Select all records"):
         assert text in page, text
     assert "Esporta" not in page
 
 
-def test_flask_admin_forms_and_messages_are_italian(app, client) -> None:
-    _sign_in(app, client, "it")
-    page = client.get("/admin/organisation/new/").get_data(as_text=True)
+def test_flask_admin_forms_are_italian(client, ctx) -> None:
+    login(client, make_user("admin", language="it"))
+    page = client.get("/admin/user/new/").get_data(as_text=True)
     assert "Salva e continua a modificare" in page and "Salva e aggiungi un altro" in page
-    piva = "0123456789" + iva.calc_check_digit("0123456789")
-    form = {"csrf_token": csrf_token(client, "/admin/organisation/new/"), "legal_name": "Bar Sport",
-            "type": "shop", "partita_iva": piva, "codice_fiscale": piva, "status": "active"}
-    page = client.post("/admin/organisation/new/", data=form, follow_redirects=True).get_data(as_text=True)
-    assert "Record creato." in page  # Flask-Admin's bundled Italian says "Riga aggiunta con successo."
+
+
+def test_flask_admin_messages_use_our_italian(client, ctx) -> None:
+    from memo.models import Memo
+
+    memo = factories()[Memo]()
+    login(client, make_user("coordinator", language="it"))
+    form = {"id": memo.id, "csrf_token": csrf_token(client, "/admin/memo_memo/")}
+    page = client.post("/admin/memo_memo/delete/", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "Record eliminato." in page  # Flask-Admin's own: "la riga é stato eliminato con successo."
 
 
 # ---------------------------------------------------------------- WTForms' validation messages

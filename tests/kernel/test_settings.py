@@ -135,8 +135,8 @@ def test_every_change_is_audited_with_who_and_what(app, ctx):
     with acting_as(admin.id):
         set_setting("base.district_name", "Distretto di Oristano")
         set_setting("base.district_name", "Distretto Welfare Oristano")
-    rows = db.session.scalars(select(AuditLog).where(AuditLog.model == "SettingValue", AuditLog.field == "value")
-                              .order_by(AuditLog.id)).all()
+    stmt = select(AuditLog).where(AuditLog.model == "SettingValue", AuditLog.field == "value")
+    rows = db.session.scalars(stmt.order_by(AuditLog.id)).all()
     assert [(r.action, r.old, r.new, r.user_id) for r in rows] == [
         ("create", None, "Distretto di Oristano", admin.id),
         ("update", "Distretto di Oristano", "Distretto Welfare Oristano", admin.id),
@@ -150,7 +150,8 @@ def test_setting_a_value_equal_to_the_default_stores_nothing(app, ctx):
 
 # The "Settings" admin screen ---------------------------------------------------------------------
 def _attributes(tag: str) -> dict[str, str]:
-    return dict(re.findall(r'([a-z-]+)="([^"]*)"', tag)) | {k: "" for k in re.findall(r" (checked|selected)[ >]", tag)}
+    flags = {name: "" for name in re.findall(r" (checked|selected)[ >]", tag)}
+    return dict(re.findall(r'([a-z-]+)="([^"]*)"', tag)) | flags
 
 
 def _form_data(page: str, group: str) -> dict:
@@ -183,7 +184,8 @@ def test_admin_changes_a_group_with_the_token_from_the_page(app, client):
     page = client.get("/admin/settings/").get_data(as_text=True)
     data = _form_data(page, "base")
     assert data["base-district_name"] == "Distretto di welfare territoriale"
-    data.update({"base-district_name": "Distretto di Oristano", "base-contact_email": "info@distretto.example.it"})
+    data.update({"base-district_name": "Distretto di Oristano",
+                 "base-contact_email": "info@distretto.example.it"})
     response = client.post("/admin/settings/", data=data)
     assert response.status_code == 302
     with app.app_context():

@@ -86,7 +86,6 @@ def test_available_transitions_follow_state_and_user(memo):
 def test_refusal_messages_are_translated(app, memo):
     from flask_babel import force_locale
 
-    with app.test_request_context(), force_locale("it"):
-        with pytest.raises(WorkflowError) as refused:
-            fire(memo, "publish", make_user("auditor"))
+    with app.test_request_context(), force_locale("it"), pytest.raises(WorkflowError) as refused:
+        fire(memo, "publish", make_user("auditor"))
     assert "not allowed" not in str(refused.value)
