@@ -33,7 +33,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 translations: install
-	@$(BIN)/pybabel compile -q -d translations -D messages
+	@$(BIN)/python -m scripts.i18n compile
 
 db: install
 	@mkdir -p instance

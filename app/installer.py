@@ -139,7 +139,7 @@ def init_all() -> list[str]:
 
 def load_demo() -> None:
     """`flask district demo`: the kernel's demo users, then every module's demo data."""
-    load_data("app", ["demo/users.py"])
+    load_data("app", ["demo/identity.py", "demo/users.py"])
     for module in loaded_modules(current_app):
         load_data(module.import_name, module.demo)
     db.session.commit()

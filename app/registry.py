@@ -177,6 +177,14 @@ def loaded_modules(app: Flask) -> list[Module]:
     return app.extensions["distretto"].modules
 
 
+def module_hooks(app: Flask, submodule: str, name: str):
+    """Each loaded module's `<submodule>.<name>` (e.g. every `admin.register`), dependencies first."""
+    for module in loaded_modules(app):
+        found = module.submodule(submodule)
+        if found is not None and hasattr(found, name):
+            yield getattr(found, name)
+
+
 def installed_versions() -> dict[str, str]:
     from .extensions import db
     from .models import InstalledModule

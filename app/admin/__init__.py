@@ -8,7 +8,7 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
 from ..i18n import use_our_library_catalogues
-from ..registry import loaded_modules
+from ..registry import module_hooks
 from ..security import csp_nonce
 from .home import HomeView, Widget
 from .views import SecureModelView, escaped_link
@@ -46,10 +46,8 @@ def init_admin(app: Flask) -> DistrettoAdmin:
     )
     admin.init_app(app)
     kernel_views.register(admin)
-    for module in loaded_modules(app):
-        hooks = module.submodule("admin")
-        if hooks is not None and hasattr(hooks, "register"):
-            hooks.register(admin)
+    for register in module_hooks(app, "admin", "register"):
+        register(admin)
     kernel_views.register_fallbacks(admin)
     app.extensions["distretto"].admin = admin
     return admin

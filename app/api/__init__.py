@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import csrf, db
-from ..registry import loaded_modules
+from ..registry import module_hooks
 from ..security.access import AccessDenied
 from .tokens import user_for_secret
 
@@ -108,10 +108,8 @@ def init_api(app: Flask) -> Api:
 
     api = Api()
     base_routes.register(api)
-    for module in loaded_modules(app):
-        hooks = module.submodule("api")
-        if hooks is not None and hasattr(hooks, "register"):
-            hooks.register(api)
+    for register in module_hooks(app, "api", "register"):
+        register(api)
     openapi.register(api)
     csrf.exempt(api.bp)  # token-authenticated, never cookie-authenticated
     app.register_blueprint(api.bp)

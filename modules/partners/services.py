@@ -299,14 +299,18 @@ def protected_changes(organisation: PartnerOrganisation) -> list[str]:
     return changed
 
 
-def check_may_change(user, organisation: PartnerOrganisation) -> None:
-    """External users may keep their organisation's details up to date, never its identity."""
-    if not user.is_external:
-        return
-    changed = protected_changes(organisation)
-    if changed:
+def check_may_change(user, organisation: PartnerOrganisation, changed: Iterable[str] | None = None) -> None:
+    """External users may keep their organisation's details up to date, never its identity.
+
+    `changed` lists the fields just set; by default they are read from the object's pending history
+    (before anything flushes it, which is why the user's roles are read without autoflush)."""
+    with db.session.no_autoflush:
+        fields = [name for name in changed if name in PROTECTED_FIELDS] if changed is not None \
+            else protected_changes(organisation)
+        external = user.is_external
+    if external and fields:
         raise OrganisationInvalid({name: _("You cannot change %(field)s: ask the district coordinators.",
-                                           field=FIELD_LABELS[name]) for name in changed})
+                                           field=FIELD_LABELS[name]) for name in fields})
 
 
 def create_organisation(data: Mapping[str, Any], user=None, commit: bool = True) -> PartnerOrganisation:
@@ -334,7 +338,7 @@ def update_organisation(organisation: PartnerOrganisation, data: Mapping[str, An
         raise OrganisationInvalid(cleaned.errors)
     changed = apply(organisation, cleaned.values)
     if user is not None:
-        check_may_change(user, organisation)
+        check_may_change(user, organisation, changed)
     db.session.flush()
     if commit:
         db.session.commit()

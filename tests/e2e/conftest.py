@@ -62,9 +62,7 @@ def browser():
     except ImportError:
         _unavailable("browser tests need the playwright package")
     if not os.path.exists(CHROMIUM_PATH):
-        _unavailable(
-            f"browser tests need Chromium at {CHROMIUM_PATH} (apt install chromium, or set CHROMIUM_PATH)"
-        )
+        _unavailable(f"browser tests need Chromium at {CHROMIUM_PATH} (apt install chromium, or set CHROMIUM_PATH)")
     playwright = sync_playwright().start()
     try:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
@@ -90,9 +88,7 @@ def page(app, browser, live_server):
 def csp_violations(page):
     """Console messages about the Content-Security-Policy blocking something, gathered as pages load."""
     messages: list[str] = []
-    page.on(
-        "console", lambda msg: messages.append(msg.text) if "Content Security Policy" in msg.text else None
-    )
+    page.on("console", lambda msg: messages.append(msg.text) if "Content Security Policy" in msg.text else None)
     return messages
 
 
@@ -124,8 +120,7 @@ def assert_accessible(page, axe, csp_violations):
     def _assert_accessible():
         violations = [v for v in axe.run(page).response["violations"] if v["impact"] in BLOCKING_IMPACTS]
         report = "\n".join(
-            f"{v['id']} ({v['impact']}): {v['help']} -> {[node['target'] for node in v['nodes']]}"
-            for v in violations
+            f"{v['id']} ({v['impact']}): {v['help']} -> {[node['target'] for node in v['nodes']]}" for v in violations
         )
         assert not violations, f"axe on {page.url}:\n{report}"
         assert not csp_violations, f"CSP blocked something on {page.url}:\n" + "\n".join(csp_violations)

@@ -1,15 +1,12 @@
 """partners tables; every existing kernel organisation gets its registry row
 
 Revision ID: p0001
-Revises: 
+Revises:
 Create Date: 2026-11-24 22:51:40.779924
 
 """
-from alembic import op
 import sqlalchemy as sa
-
-import app.money  # noqa: F401 - Money/Percent columns render as app.money.*
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'p0001'

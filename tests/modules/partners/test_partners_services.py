@@ -54,12 +54,13 @@ def test_a_duplicate_partita_iva_gets_a_clear_message(ctx, italian):
     number = piva()
     services.create_organisation(base_data(legal_name="Prima S.r.l.", partita_iva=number))
     cleaned = services.clean_organisation(base_data(legal_name="Seconda S.r.l.", partita_iva=number))
-    assert cleaned.errors == {"partita_iva": f"Partita IVA {number} già registrata per Prima S.r.l."}
+    assert list(cleaned.errors) == ["partita_iva"]
+    assert f"{number} è già registrata per Prima S.r.l." in cleaned.errors["partita_iva"]
 
 
 def test_runts_is_only_for_third_sector_organisations(ctx, italian):
     shop = services.clean_organisation(base_data(runts_section="b", runts_number="12345"))
-    assert shop.errors["runts_section"].startswith("Sezione RUNTS: al RUNTS sono iscritti solo")
+    assert shop.errors["runts_section"].startswith("Sezione RUNTS: nel RUNTS sono iscritti solo")
     assert "runts_number" in shop.errors
     aps = services.clean_organisation(base_data(type="aps"))
     assert aps.errors["runts_section"] == "Sezione RUNTS obbligatoria per gli enti del Terzo settore."
@@ -80,7 +81,7 @@ def test_comune_by_istat_code_or_name(ctx, typed, expected):
 
 
 def test_a_comune_name_found_in_two_provinces_outside_the_district_is_ambiguous(ctx, italian):
-    with pytest.raises(services.InvalidValue, match="Samone ambiguo"):
+    with pytest.raises(services.InvalidValue, match="Samone è ambiguo"):
         services.find_comune("Samone")
 
 
@@ -105,7 +106,7 @@ def test_external_users_cannot_change_the_identity_of_their_organisation(ctx, it
     services.update_organisation(own, {"pec": "nuova@pec.example.it"}, shop)
     with pytest.raises(services.OrganisationInvalid) as info:
         services.update_organisation(own, {"partita_iva": piva()}, shop)
-    assert info.value.errors["partita_iva"].startswith("Non puoi modificare")
+    assert "Non è possibile modificare Partita IVA" in info.value.errors["partita_iva"]
     db.session.rollback()
     assert db.session.get(PartnerOrganisation, own.id).pec == "nuova@pec.example.it"
 
