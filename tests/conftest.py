@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
 
 from app import create_app
@@ -116,11 +117,22 @@ def _reference_tables() -> set[str]:
     return tables
 
 
+_EXISTING: set[str] = set()
+
+
+def _tables_to_empty() -> list[str]:
+    """Tables the tests write to: those migrated in this database (modules may be deselected), less
+    reference data, read once per session."""
+    if not _EXISTING:
+        _EXISTING.update(sa_inspect(db.engine).get_table_names())
+    keep = _reference_tables()
+    return [t.name for t in reversed(db.metadata.sorted_tables) if t.name in _EXISTING and t.name not in keep]
+
+
 def _clean(app) -> None:
     with app.app_context():
         db.session.remove()
-        keep = _reference_tables()
-        names = [t.name for t in reversed(db.metadata.sorted_tables) if t.name not in keep]
+        names = _tables_to_empty()
         with db.engine.begin() as conn:
             if IS_POSTGRES:
                 conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))

@@ -53,9 +53,9 @@ def test_modules_load_after_their_dependencies(tmp_path):
 
 
 def test_missing_dependency_stops_start_up_naming_both_modules(tmp_path):
-    _module(tmp_path, "shop", ["ledger"])
-    with pytest.raises(ModuleError, match=r"'shop' depends on 'ledger'"):
-        resolve(discover([str(tmp_path)]), ["shop"])
+    _module(tmp_path, "zz_shop", ["zz_ledger"])
+    with pytest.raises(ModuleError, match=r"'zz_shop' depends on 'zz_ledger'"):
+        resolve(discover([str(tmp_path)]), ["zz_shop"])
 
 
 def test_circular_dependency_stops_start_up_naming_the_cycle(tmp_path):
