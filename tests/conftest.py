@@ -47,6 +47,13 @@ IS_POSTGRES = DATABASE_URL.startswith("postgresql")
 REDIS_URL = os.environ.get("REDIS_URL") or None
 
 
+def _upload_folder() -> str:
+    """Uploaded files of the tests go to a temporary folder, never to instance/uploads."""
+    if "DISTRETTO_TEST_UPLOADS" not in os.environ:
+        os.environ["DISTRETTO_TEST_UPLOADS"] = tempfile.mkdtemp(prefix="distretto-uploads-")
+    return os.environ["DISTRETTO_TEST_UPLOADS"]
+
+
 def make_test_config(**overrides) -> dict:
     config = {
         key: getattr(TestingConfig, key) for key in dir(TestingConfig) if key.isupper()
@@ -57,6 +64,7 @@ def make_test_config(**overrides) -> dict:
         DISTRETTO_MODULES_PATH=[str(FIXTURE_MODULES)],
         DISTRETTO_CHECK_MODULES=False,
         REDIS_URL=None,
+        UPLOAD_FOLDER=_upload_folder(),
     )
     config.update(overrides)
     return config

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import sys
 from decimal import Decimal
 
 import factory
@@ -184,6 +185,18 @@ def factories() -> dict:
     from tests.modules.partners.factories import partners_factories
 
     found.update(partners_factories())
+    if "modules.ledger.models" in sys.modules:  # only when the ledger module is loaded
+        from tests.modules.ledger.factories import ledger_factories
+
+        found.update(ledger_factories())
+    if "modules.funds.models" in sys.modules:  # only when the funds module is loaded
+        from tests.modules.funds.factories import funds_factories
+
+        found.update(funds_factories())
+    if "modules.signatures.models" in sys.modules:  # only when the signatures module is loaded
+        from tests.modules.signatures.factories import signatures_factories
+
+        found.update(signatures_factories())
     return found
 
 

@@ -55,8 +55,10 @@ def _text(name: str, required: bool = False) -> Field:
 
 
 def _choices(name: str, choices: Iterable[tuple[str, object]], blank: bool) -> Field:
+    """A select; with `blank` the value may be empty (a missing value is checked by the service)."""
     options = ([("", "—")] if blank else []) + list(choices)
-    return SelectField(FIELD_LABELS[name], choices=options, description=HELP.get(name, ""))
+    return SelectField(FIELD_LABELS[name], choices=options, validate_choice=not blank,
+                       description=HELP.get(name, ""))
 
 
 def _field(name: str, comune_loader) -> Field:

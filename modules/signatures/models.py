@@ -110,6 +110,7 @@ class Signature(Audited, db.Model):
     method: Mapped[str] = mapped_column(String(10), info={"label": _l("Method")})
     status: Mapped[str] = mapped_column(String(12), info={"label": _l("Result")})
     reason: Mapped[str | None] = mapped_column(Text, info={"label": _l("Reason")})
+    reason_code: Mapped[str | None] = mapped_column(String(20))  # verify.REASON_CODES, for programs
     document_sha256: Mapped[str] = mapped_column(String(64), info={"label": _l("SHA-256 of the document")})
     signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), info={"label": _l("Recorded at")})
     ip_address: Mapped[str | None] = mapped_column(String(45), info={"label": _l("IP address")})

@@ -35,6 +35,10 @@ _FISCAL_CODE_PREFIXES = re.compile(r"^(TINIT-|IT:)", re.IGNORECASE)
 _PEM = re.compile(rb"-----BEGIN [A-Z0-9 ]+-----(.*?)-----END [A-Z0-9 ]+-----", re.DOTALL)
 
 
+REASON_CODES = ("altered", "other_document", "not_valid_then", "backdated", "revoked", "unreadable", "untrusted",
+                "modified")
+
+
 class NotASignedFile(ValueError):
     """The bytes are neither a signed PDF nor a CMS SignedData; the message is translated."""
 
@@ -46,6 +50,7 @@ class Verification:
     method: str  # "pades" | "cades"
     status: str  # "valid" | "unverified" | "invalid"
     reason: str | None = None
+    code: str | None = None  # why, for programs: one of REASON_CODES
     signer_name: str | None = None
     fiscal_code: str | None = None
     subject: str | None = None
@@ -55,8 +60,8 @@ class Verification:
     valid_until: datetime | None = None
     signing_time: datetime | None = None
 
-    def refuse(self, reason: str) -> Verification:
-        self.status, self.reason = "invalid", reason
+    def refuse(self, code: str, reason: str) -> Verification:
+        self.status, self.code, self.reason = "invalid", code, reason
         return self
 
 
@@ -113,16 +118,16 @@ def _when(value: datetime) -> str:
     return format_datetime(value, "short")
 
 
-def _validity_refusal(result: Verification, created_at: datetime | None) -> str | None:
+def _validity_refusal(result: Verification, created_at: datetime | None) -> tuple[str | None, str | None]:
     moment = result.signing_time
     if result.valid_from and moment < result.valid_from or result.valid_until and moment > result.valid_until:
-        return _("The signer's certificate was not valid when the file was signed (valid from %(start)s "
-                 "to %(end)s, signed on %(when)s).", start=_when(result.valid_from),
-                 end=_when(result.valid_until), when=_when(moment))
+        return "not_valid_then", _(
+            "The signer's certificate was not valid when the file was signed (valid from %(start)s to %(end)s, "
+            "signed on %(when)s).", start=_when(result.valid_from), end=_when(result.valid_until), when=_when(moment))
     if created_at is not None and moment < _as_utc(created_at) - CLOCK_TOLERANCE:
-        return _("The signing time declared in the file (%(when)s) is earlier than the document itself.",
-                 when=_when(moment))
-    return None
+        return "backdated", _(
+            "The signing time declared in the file (%(when)s) is earlier than the document itself.", when=_when(moment))
+    return None, None
 
 
 def _validation_context(anchors: list, moment: datetime):
@@ -137,20 +142,20 @@ def _conclude(result: Verification, status, other_document: str | None,
               created_at: datetime | None) -> Verification:
     """Integrity, this document, validity at signing time and trust, in that order."""
     if not (status.intact and status.valid):
-        return result.refuse(_("The file was altered after it was signed: the signature does not match its "
-                               "content."))
+        return result.refuse("altered", _("The file was altered after it was signed: the signature does not "
+                                          "match its content."))
     if other_document:
-        return result.refuse(other_document)
-    refusal = _validity_refusal(result, created_at)
+        return result.refuse("other_document", other_document)
+    code, refusal = _validity_refusal(result, created_at)
     if refusal:
-        return result.refuse(refusal)
+        return result.refuse(code, refusal)
     if status.trusted:
         result.status = "valid"
         return result
     indication = getattr(status.trust_problem_indic, "name", "")
     if indication in ("REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE"):
-        return result.refuse(_("The signer's certificate has been revoked."))
-    result.status = "unverified"
+        return result.refuse("revoked", _("The signer's certificate has been revoked."))
+    result.status, result.code = "unverified", "untrusted"
     result.reason = _("The signature is intact, but its certificate authority is not among those the district "
                       "trusts (%(issuer)s).", issuer=result.issuer)
     return result
@@ -183,7 +188,6 @@ def _covers_document(embedded, data: bytes, document: bytes) -> bool:
 
 def _verify_pades(data: bytes, document: bytes, anchors: list, received_at: datetime,
                   created_at: datetime | None) -> Verification:
-    from pyhanko.sign.general import SignatureValidationError
     from pyhanko.sign.validation import validate_pdf_signature
 
     embedded = _pdf_signatures(data)[-1]  # the newest signature: the one this party added
@@ -192,11 +196,12 @@ def _verify_pades(data: bytes, document: bytes, anchors: list, received_at: date
         _identity(result, embedded.signer_cert)
         result.signing_time = _signing_time(embedded.self_reported_timestamp, received_at)
         status = validate_pdf_signature(embedded, _validation_context(anchors, result.signing_time))
-    except (SignatureValidationError, ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:  # pyHanko's errors are ValueErrors
         log.info("PAdES signature not readable: %s", exc)
-        return result.refuse(_("The signature cannot be checked: %(error)s", error=str(exc)[:200]))
+        return result.refuse("unreadable", _("The signature cannot be checked: %(error)s", error=str(exc)[:200]))
     if status.intact and status.valid and status.docmdp_ok is False:
-        return result.refuse(_("The PDF was changed after it was signed in a way the signature does not allow."))
+        return result.refuse("modified", _("The PDF was changed after it was signed in a way the signature "
+                                           "does not allow."))
     other = None if _covers_document(embedded, data, document) else _(
         "The signed file is not this document: its signed content does not start with the stored PDF "
         "(SHA-256 %(sha)s).", sha=pdf_sha256(document))
@@ -238,7 +243,6 @@ def _enveloped(signed: cms.SignedData) -> bytes:
 
 def _verify_cades(data: bytes, document: bytes, anchors: list, received_at: datetime,
                   created_at: datetime | None) -> Verification:
-    from pyhanko.sign.general import SignatureValidationError
     from pyhanko.sign.validation import async_validate_cms_signature
     from pyhanko.sign.validation.generic_cms import extract_certs_for_validation, extract_self_reported_ts
     from pyhanko.sign.validation.status import StandardCMSSignatureStatus
@@ -253,9 +257,9 @@ def _verify_cades(data: bytes, document: bytes, anchors: list, received_at: date
         context = _validation_context(anchors, result.signing_time)
         status = asyncio.run(async_validate_cms_signature(signed, status_cls=StandardCMSSignatureStatus,
                                                           validation_context=context))
-    except (SignatureValidationError, ValueError, KeyError, TypeError, IndexError) as exc:
+    except (ValueError, KeyError, TypeError, IndexError) as exc:  # pyHanko's errors are ValueErrors
         log.info("CAdES signature not readable: %s", exc)
-        return result.refuse(_("The signature cannot be checked: %(error)s", error=str(exc)[:200]))
+        return result.refuse("unreadable", _("The signature cannot be checked: %(error)s", error=str(exc)[:200]))
     other = None if enveloped == document else _(
         "The signed file is not this document: the content of the .p7m differs from the stored PDF "
         "(SHA-256 %(sha)s).", sha=pdf_sha256(document))

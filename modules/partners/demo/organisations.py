@@ -97,6 +97,7 @@ ORGANISATIONS = [
 
 def _organisation(spec: dict):
     data = {key: value for key, value in spec.items() if key != "contacts"}
+    data.setdefault("codice_fiscale", data.get("partita_iva"))  # a company's codice fiscale is its P.IVA
     found = db.session.scalar(select(Organisation.id).where(Organisation.legal_name == data["legal_name"]))
     if found is None:
         return services.create_organisation(data, commit=False)
