@@ -127,11 +127,26 @@ EXTRACTORS: dict[str, Callable[[], Catalog]] = {
 }
 
 
+def _fingerprint(catalog: Catalog) -> list[tuple]:
+    # Order-free (the .pot is written sorted by file); a location written for line 0 reads back as None.
+    entries = [(m.id, m.context, sorted((f, n or 0) for f, n in m.locations), m.auto_comments, sorted(m.flags))
+               for m in catalog]
+    return sorted(entries, key=str)
+
+
 def write_templates() -> None:
-    """Write translations/<domain>.pot for every domain."""
+    """Write translations/<domain>.pot for every domain whose strings or locations changed.
+
+    An unchanged template keeps its file, so its POT-Creation-Date (copied into every .po) does not churn.
+    """
     for domain, extract in EXTRACTORS.items():
-        with open(TRANSLATIONS / f"{domain}.pot", "wb") as pot:
-            write_po(pot, extract(), width=110, sort_by_file=True)
+        path, catalog = TRANSLATIONS / f"{domain}.pot", extract()
+        if path.exists():
+            with open(path, "rb") as pot:
+                if _fingerprint(read_po(pot)) == _fingerprint(catalog):
+                    continue
+        with open(path, "wb") as pot:
+            write_po(pot, catalog, width=110, sort_by_file=True)
 
 
 def _compile(po_path: Path, mo_path: Path) -> None:

@@ -12,7 +12,7 @@ BIN=${BIN:-.venv/bin}
 for domain in messages admin wtforms; do
   for locale in it en; do
     "$BIN/pybabel" -q update -i "translations/$domain.pot" -d translations -D "$domain" -l "$locale" \
-      --no-fuzzy-matching --ignore-obsolete --init-missing --width 110
+      --no-fuzzy-matching --ignore-obsolete --init-missing --ignore-pot-creation-date --width 110
   done
 done
 "$BIN/pybabel" -q compile -d translations -D "messages admin wtforms"

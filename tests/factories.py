@@ -182,9 +182,10 @@ def factories() -> dict:
              AuditLog: AuditLogFactory, Role: RoleFactory, SettingValue: SettingValueFactory,
              Upload: UploadFactory, Notification: NotificationFactory}
     found.update(_memo_factories())
-    from tests.modules.partners.factories import partners_factories
+    if "modules.partners.models" in sys.modules:  # only when the partners module is loaded
+        from tests.modules.partners.factories import partners_factories
 
-    found.update(partners_factories())
+        found.update(partners_factories())
     if "modules.ledger.models" in sys.modules:  # only when the ledger module is loaded
         from tests.modules.ledger.factories import ledger_factories
 
@@ -197,6 +198,14 @@ def factories() -> dict:
         from tests.modules.signatures.factories import signatures_factories
 
         found.update(signatures_factories())
+    if "modules.accreditation.models" in sys.modules:  # only when the accreditation module is loaded
+        from tests.modules.accreditation.factories import accreditation_factories
+
+        found.update(accreditation_factories())
+    if "modules.agreements.models" in sys.modules:  # only when the agreements module is loaded
+        from tests.modules.agreements.factories import agreements_factories
+
+        found.update(agreements_factories())
     return found
 
 

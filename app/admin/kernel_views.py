@@ -7,6 +7,7 @@ from flask_admin import BaseView, expose
 from flask_admin.actions import action
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -232,10 +233,12 @@ def _attention_admin(user):
     failed = db.session.scalar(select(func.count()).select_from(Job).where(Job.status == "failed"))
     items = []
     if pending:
-        items.append({"text": _("%(n)d invited users have not set a password yet", n=pending),
+        items.append({"text": ngettext("%(num)d invited user has not set a password yet",
+                                          "%(num)d invited users have not set a password yet", pending),
                       "url": url_for("user.index_view", flt1_0=0)})
     if failed:
-        items.append({"text": _("%(n)d jobs failed", n=failed), "url": url_for("job.index_view")})
+        items.append({"text": ngettext("%(num)d job failed", "%(num)d jobs failed", failed),
+                      "url": url_for("job.index_view")})
     return {"items": items, "empty": _("Nothing needs your attention.")}
 
 

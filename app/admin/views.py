@@ -12,12 +12,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from sqlalchemy import false
+from sqlalchemy import Date, DateTime, false, inspect
 from wtforms.validators import ValidationError
 
 from ..audit import Audited, history_for
 from ..documents import send_export
 from ..extensions import db
+from ..money import Money, Percent
 from ..security.access import can
 from ..security.rules import AccessDenied, parse_pk, pk_attribute, rule_clause, satisfies
 from ..workflow import WorkflowError, WorkflowMixin, log_for
@@ -88,6 +89,7 @@ class SecureModelView(ModelView):
     allow_create = allow_edit = allow_delete = True
 
     def __init__(self, model, name=None, category=None, endpoint=None, **kwargs):
+        self.column_formatters = {**_locale_formatters(model), **(self.column_formatters or {})}
         super().__init__(model, db, name=name, category=category, endpoint=endpoint, **kwargs)
 
     # Who may do what ---------------------------------------------------------------------
@@ -188,6 +190,23 @@ class SecureModelView(ModelView):
 
     def transitions_log(self, record):
         return log_for(record) if isinstance(record, WorkflowMixin) else []
+
+
+def _locale_formatters(model) -> dict:
+    """Money, percentages and timestamps shown in the reader's locale (exports keep raw values)."""
+    from ..templating import date_filter, money_filter, percent_filter
+
+    by_type = {Money: money_filter, Percent: percent_filter, DateTime: date_filter, Date: date_filter}
+    formatters = {}
+    for attr in inspect(model).column_attrs:
+        for sa_type, fmt in by_type.items():
+            if isinstance(attr.columns[0].type, sa_type):
+                formatters[attr.key] = _formatter(fmt, attr.key)
+    return formatters
+
+
+def _formatter(fmt, key: str):
+    return lambda _view, _context, model, _name: fmt(getattr(model, key))
 
 
 def escaped_link(url: str, text) -> Markup:

@@ -10,6 +10,7 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 from wtforms.validators import ValidationError
 
 from app.admin import SecureModelView
@@ -106,6 +107,10 @@ class JournalLineAdmin(SecureModelView):
     column_formatters_export: dict = {}
     column_filters = ["account.code", "entry.date", "entry_id"]
     column_default_sort = ("id", True)
+
+    def get_query(self):
+        # The CSV export streams after the request's session is gone: load what its columns read now.
+        return super().get_query().options(joinedload(JournalLine.entry), joinedload(JournalLine.account))
 
 
 def register(admin) -> None:

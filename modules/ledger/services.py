@@ -100,7 +100,7 @@ def check_balanced(lines: Sequence[Line]) -> None:
 def _add_to_balances(lines: Iterable[JournalLine]) -> None:
     deltas: dict[int, Decimal] = {}
     for line in lines:
-        deltas[line.account_id] = line.debit - line.credit
+        deltas[line.account_id] = deltas.get(line.account_id, ZERO) + line.debit - line.credit
     table = Account.__table__
     for account_id in sorted(deltas):  # one lock order for every transaction: no deadlocks
         db.session.execute(update(table).where(table.c.id == account_id)

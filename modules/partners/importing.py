@@ -331,5 +331,7 @@ def start_import(file, keep_valid_rows: bool, user) -> OrganisationImport:
     job = enqueue("partners.import_organisations", user=user, import_id=record.id)
     record = db.session.get(OrganisationImport, record.id)
     record.job_id = job.id
+    if job.status == "failed" and not record.is_done:
+        record.status = "failed"
     db.session.commit()
     return record

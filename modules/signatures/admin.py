@@ -138,12 +138,14 @@ class SignatureAdmin(_ReadOnly):
 
 
 class SigningAttemptAdmin(_ReadOnly):
-    column_list = ["at", "request.document", "organisation", "user", "method", "outcome", "reason"]
-    column_labels = {"at": _l("When"), "request.document": _l("Document"), "organisation": _l("Organisation"),
+    column_list = ["at", "request_id", "organisation", "user", "method", "outcome", "reason"]
+    column_labels = {"at": _l("When"), "request_id": _l("Signing page"), "organisation": _l("Organisation"),
                      "user": _l("User"), "method": _l("Method"), "outcome": _l("Outcome"), "reason": _l("Reason")}
     column_filters = ["outcome", "method"]
     column_default_sort = ("id", True)
-    column_formatters = {"outcome": _label(OUTCOMES), "method": _label(METHODS)}
+    column_formatters = {"outcome": _label(OUTCOMES), "method": _label(METHODS),
+                         "request_id": lambda _v, _c, model, _n: escaped_link(
+                             url_for("signatures_desk.sign", request_id=model.request_id), model.request_id)}
 
 
 class TrustAnchorAdmin(SecureModelView):

@@ -319,6 +319,15 @@ def signatures_of(documents: Iterable[SignableDocument]) -> list[Signature]:
     return list(db.session.scalars(stmt))
 
 
+def attempts_on(documents: Iterable[SignableDocument]) -> list[SigningAttempt]:
+    ids = [document.id for document in documents]
+    if not ids:
+        return []
+    stmt = (select(SigningAttempt).join(SignatureRequest, SignatureRequest.id == SigningAttempt.request_id)
+            .where(SignatureRequest.document_id.in_(ids)).order_by(SigningAttempt.id))
+    return list(db.session.scalars(stmt))
+
+
 # Trusted certificate authorities ---------------------------------------------------------------------------
 def active_anchors() -> list:
     rows = db.session.scalars(select(TrustAnchor.pem).where(TrustAnchor.is_active.is_(True)))

@@ -124,8 +124,9 @@ class Application(Audited, WorkflowMixin, db.Model):
                                                  info={"label": _l("Created")})
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), onupdate=func.now())
 
-    organisation: Mapped[PartnerOrganisation] = relationship()
-    scheme: Mapped[Scheme] = relationship()
+    # Joined: the application's name shows both, also in exports streamed after the query's session ends.
+    organisation: Mapped[PartnerOrganisation] = relationship(lazy="joined")
+    scheme: Mapped[Scheme] = relationship(lazy="joined")
     previous: Mapped[Application | None] = relationship(remote_side=[id])
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

@@ -5,11 +5,10 @@ Revises:
 Create Date: 2026-11-24 23:04:38.700494
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.money  # noqa: F401 - Money/Percent columns render as app.money.*
-
 
 # revision identifiers, used by Alembic.
 revision = 'l0001'

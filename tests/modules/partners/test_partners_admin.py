@@ -162,3 +162,18 @@ def test_details_page_lists_the_contacts(client, ctx):
     login(client, make_user("municipality"))
     page = client.get(f"/admin/organisation/details/?id={contact.organisation_id}").get_data(as_text=True)
     assert "Maria Pinna" in page
+
+
+def test_home_pages_point_shops_to_their_organisation_and_coordinators_to_imports(app, client, ctx):
+    own = PartnerOrganisationFactory()
+    login(client, member("shop", own))
+    assert f"/admin/organisation/edit/?id={own.id}" in client.get("/admin/").get_data(as_text=True)
+    coordinator = app.test_client()
+    login(coordinator, make_user("coordinator"))
+    assert coordinator.get("/admin/").status_code == 200
+
+
+def test_the_api_document_describes_the_registry(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert set(paths["/api/v1/partners/organisations/{organisation_id}"]) == {"get", "patch"}
+    assert "get" in paths["/api/v1/partners/organisations"]

@@ -217,3 +217,26 @@ def test_only_coordinators_and_admins_import(app, ctx, role):
     assert other.get(IMPORT).status_code == 403
     assert other.get(f"{IMPORT}{record.id}/").status_code == 403
     assert other.get(f"{IMPORT}{record.id}/report.csv").status_code == 403
+
+
+def test_the_uploaded_file_is_kept_for_coordinators_only(app, coordinator):
+    content = csv_bytes(good_rows())
+    upload(coordinator, content)
+    record = last_import()
+    assert coordinator.get(f"/files/{record.upload_id}").data == content
+    shop = app.test_client()
+    login(shop, make_user("shop"))
+    assert shop.get(f"/files/{record.upload_id}").status_code == 404
+
+
+def test_a_failed_import_says_so(coordinator, monkeypatch):
+    from modules.partners import jobs
+
+    def explode(record, progress):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(jobs, "run_import", explode)
+    page = upload(coordinator, csv_bytes(good_rows())).get_data(as_text=True)
+    assert last_import().status == "failed"
+    assert "disk on fire" in page
+    assert count(PartnerOrganisation) == 0

@@ -9,7 +9,6 @@ import pytest
 from asn1crypto import x509 as asn1_x509
 
 from modules.signatures.verify import NotASignedFile, load_certificates, verify_signed_file
-
 from tests.modules.signatures import pki
 
 DOCUMENT = pki.simple_pdf("Accordo territoriale welfare aziendale")
