@@ -119,7 +119,9 @@ class User(UserMixin, Audited, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    organisation: Mapped[Organisation | None] = relationship(back_populates="users")
+    # enable_typechecks=False: a module's subclass of Organisation (joined inheritance without a
+    # discriminator, e.g. partners' PartnerOrganisation) may be assigned here too.
+    organisation: Mapped[Organisation | None] = relationship(back_populates="users", enable_typechecks=False)
     roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin")
 
     def __repr__(self) -> str:

@@ -90,6 +90,8 @@ class SecureModelView(ModelView):
 
     def __init__(self, model, name=None, category=None, endpoint=None, **kwargs):
         self.column_formatters = {**_locale_formatters(model), **(self.column_formatters or {})}
+        if self.column_formatters_export is None:
+            self.column_formatters_export = {}  # exports keep exact values: the formats are per export type
         super().__init__(model, db, name=name, category=category, endpoint=endpoint, **kwargs)
 
     # Who may do what ---------------------------------------------------------------------

@@ -11,10 +11,10 @@ DEMO_DOMAIN = "demo.distretto.example.com"
 
 ORGANISATIONS = {
     "comune": ("Comune di Oristano", "comune", "00052090958", "00052090958"),
-    "social_partner": ("CISL Oristano", "social_partner", "90007550955", None),
-    "provider": ("Welfare Platform Demo S.r.l.", "provider", "01234567897", "01234567897"),
-    "shop": ("Sa Butega di Maria Pinna", "shop", "PNNMRA70A41G113N", "02345678906"),
-    "cooperative": ("Cooperativa Sociale Su Nuraghe", "cooperative", "01087690957", "01087690957"),
+    "social_partner": ("CISL Oristano", "social_partner", "90007550958", None),
+    "provider": ("Welfare Platform Demo S.r.l.", "provider", "01234560157", "01234560157"),
+    "shop": ("Sa Butega di Maria Pinna", "shop", "PNNMRA70A41G113O", "02345670950"),
+    "cooperative": ("Cooperativa Sociale Su Nuraghe", "cooperative", "01087690952", "01087690952"),
 }
 
 USERS = [  # role, organisation key, full name

@@ -6,34 +6,32 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import FilterEmpty, FilterEqual
-from flask_babel import format_date
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from wtforms.validators import ValidationError
 
-from app.admin import SecureModelView, Widget, escaped_link
+from app.admin import SecureModelView, escaped_link
 from app.admin.views import scoped_query
 from app.extensions import db
+from app.models import Organisation
 from app.money import format_money, format_percent
 from app.security import AccessDenied, get_scoped
 from app.workflow import WorkflowError
+from modules.partners.models import OrganisationType
 
-from . import portal, services
-from .dates import current_day
+from . import portal, services, widgets
 from .forms import DocumentUploadForm, MoneyField, PercentField
 from .models import PERIOD_STATUSES, STATES, AccreditationPeriod, Application, Document, DocumentType, Scheme
 from .requirements import applicable_types
 
 CATEGORY = _l("Accreditation")
-INTERNAL = ("coordinator",)
-APPLICANTS = ("provider", "cooperative")
 
 
 def _locale() -> str:
-    from flask_babel import get_locale
-
     return str(get_locale() or "it")
 
 
@@ -62,8 +60,8 @@ def _money(_view, _context, model, name):
 
 def _validity(_view, _context, model, _name):
     if model.validity_days is not None:
-        return _("%(n)d days", n=model.validity_days)
-    return _("%(n)d months", n=model.validity_months or 0)
+        return ngettext("%(num)d day", "%(num)d days", model.validity_days)
+    return ngettext("%(num)d month", "%(num)d months", model.validity_months or 0)
 
 
 def _file_link(_view, _context, model, _name):
@@ -73,6 +71,20 @@ def _file_link(_view, _context, model, _name):
 def _application_link(_view, _context, model, _name):
     return escaped_link(url_for("accreditation_application.details_view", id=model.application_id),
                         model.application)
+
+
+def labels_of(model, **extra) -> dict:
+    """Column labels from the models' `info={"label": ...}`, plus those of relationships and extras."""
+    from sqlalchemy import inspect
+
+    found = {column.key: column.info["label"] for column in inspect(model).columns if "label" in column.info}
+    return {**found, **extra}
+
+
+def _previous_link(_view, _context, model, _name):
+    if model.previous_id is None:
+        return ""
+    return escaped_link(url_for("accreditation_application.details_view", id=model.previous_id), model.previous)
 
 
 class _SchemeOptions:
@@ -88,7 +100,8 @@ class SchemeAdmin(SecureModelView):
     allow_delete = False  # applications refer to it: close it to applications instead
     can_export = False
     column_list = ["key", "name_it", "name_en", "requires_shared_value", "period_months", "is_active"]
-    column_labels = {"organisation_types": _l("Who may apply"), "document_types": _l("Documents asked for")}
+    column_labels = labels_of(Scheme, organisation_types=_l("Who may apply"),
+                              document_types=_l("Documents asked for"))
     column_default_sort = ("sort_order", False)
     form_columns = ["key", "name_it", "name_en", "description", "organisation_types", "document_types",
                     "requires_shared_value", "period_months", "is_active", "sort_order"]
@@ -106,7 +119,7 @@ class DocumentTypeAdmin(SecureModelView):
     allow_delete = False
     can_export = False
     column_list = ["key", "name_it", "validity", "is_mandatory", "above_threshold_only", "is_active"]
-    column_labels = {"validity": _l("Validity")}
+    column_labels = labels_of(DocumentType, validity=_l("Validity"))
     column_formatters = {"validity": _validity}
     column_default_sort = ("sort_order", False)
     form_columns = ["key", "name_it", "name_en", "description", "validity_days", "validity_months",
@@ -126,6 +139,7 @@ class DocumentTypeAdmin(SecureModelView):
 class ApplicationAdmin(SecureModelView):
     allow_delete = False  # decided applications are history; a draft is simply left
     details_template = "accreditation/application_details.html"
+    list_template = "accreditation/application_list.html"
     column_list = ["id", "organisation", "scheme", "state", "shared_value_percent", "submitted_at", "starts_on",
                    "valid_until"]
     column_details_list = ["id", "organisation", "scheme", "state", "shared_value_percent",
@@ -133,10 +147,10 @@ class ApplicationAdmin(SecureModelView):
                            "submitted_at", "decided_by", "decided_at", "starts_on", "valid_until", "created_at"]
     column_export_list = ["id", "organisation", "scheme", "state", "shared_value_percent",
                           "expected_contract_value", "submitted_at", "starts_on", "valid_until"]
-    column_labels = {"id": _l("Number"), "organisation": _l("Organisation"), "scheme": _l("Scheme"),
-                     "previous": _l("Renews"), "submitted_by": _l("Submitted by"), "decided_by": _l("Decided by")}
+    column_labels = labels_of(Application, id=_l("Number"), organisation=_l("Organisation"), scheme=_l("Scheme"),
+                              previous=_l("Renews"), submitted_by=_l("Submitted by"), decided_by=_l("Decided by"))
     column_formatters = {"state": _state, "scheme": _label("scheme"), "shared_value_percent": _percent,
-                         "expected_contract_value": _money}
+                         "expected_contract_value": _money, "previous": _previous_link}
     column_formatters_export = {"state": _state, "scheme": _label("scheme")}
     column_filters = [FilterEqual(Application.state, _l("Status"), options=list(STATES.items())),
                       FilterEqual(Application.scheme_id, _l("Scheme"), options=_SchemeOptions()),
@@ -158,9 +172,17 @@ class ApplicationAdmin(SecureModelView):
         form = super().create_form(obj)
         if current_user.is_external:
             del form.organisation
-        form.scheme.query_factory = lambda: scoped_query(Scheme).filter(Scheme.is_active.is_(True)).order_by(
-            Scheme.sort_order)
+        form.scheme.query_factory = self._open_schemes
         return form
+
+    @staticmethod
+    def _open_schemes():
+        """Schemes open to applications; an external user sees those its organisation's type may apply to."""
+        query = scoped_query(Scheme).filter(Scheme.is_active.is_(True)).order_by(Scheme.sort_order, Scheme.id)
+        if current_user.is_external:
+            kind = db.session.scalar(select(Organisation.type).where(Organisation.id == current_user.organisation_id))
+            query = query.filter(Scheme.organisation_types.any(OrganisationType.key == kind))
+        return query
 
     def edit_form(self, obj=None):
         form = super().edit_form(obj)
@@ -181,6 +203,12 @@ class ApplicationAdmin(SecureModelView):
         except services.ApplicationInvalid as exc:
             raise ValidationError(str(exc)) from exc
         super().on_model_change(form, model, is_created)
+
+    def handle_view_exception(self, exc):
+        if isinstance(exc, IntegrityError) and services.is_duplicate_live(exc):
+            flash(_("This organisation already has an application in progress under this scheme."), "danger")
+            return True
+        return super().handle_view_exception(exc)
 
     def get_save_return_url(self, model, is_created=False):
         return self.get_url(".details_view", id=model.id)
@@ -266,9 +294,9 @@ class DocumentAdmin(SecureModelView):
                            "reminder_sent_on", "uploaded_by", "uploaded_at", "file"]
     column_export_list = ["organisation", "application", "document_type", "issue_date", "expiry_date",
                           "reminder_sent_on"]
-    column_labels = {"organisation": _l("Organisation"), "application": _l("Application"),
-                     "document_type": _l("Document type"), "replaced_by_id": _l("Replaced"), "file": _l("File"),
-                     "uploaded_by": _l("Uploaded by")}
+    column_labels = labels_of(Document, organisation=_l("Organisation"), application=_l("Application"),
+                              document_type=_l("Document type"), replaced_by_id=_l("Replaced"), file=_l("File"),
+                              uploaded_by=_l("Uploaded by"))
     column_formatters = {"file": _file_link, "application": _application_link, "document_type": _label("document_type"),
                          "replaced_by_id": lambda _v, _c, m, _n: _("yes") if m.replaced_by_id else _("no")}
     column_formatters_export = {"document_type": _label("document_type")}
@@ -282,40 +310,13 @@ class PeriodAdmin(SecureModelView):
 
     allow_create = allow_edit = allow_delete = False
     column_list = ["organisation", "scheme", "application", "status", "starts_on", "ends_on"]
-    column_labels = {"organisation": _l("Organisation"), "scheme": _l("Scheme"), "application": _l("Application")}
+    column_labels = labels_of(AccreditationPeriod, organisation=_l("Organisation"), scheme=_l("Scheme"),
+                              application=_l("Application"))
     column_formatters = {"status": _period_status, "scheme": _label("scheme"), "application": _application_link}
     column_formatters_export = {"status": _period_status, "scheme": _label("scheme")}
     column_filters = [FilterEqual(AccreditationPeriod.status, _l("Status"), options=list(PERIOD_STATUSES.items())),
                       "starts_on", "ends_on"]
     column_default_sort = ("starts_on", True)
-
-
-# Home widgets ------------------------------------------------------------------------------------------
-def _details(application_id: int) -> str:
-    return url_for("accreditation_application.details_view", id=application_id)
-
-
-def _to_review(user):
-    rows = portal.waiting_for_review(user)
-    items = [{"text": f"{a.organisation.legal_name} — {a.scheme.label()} ({a.state_label})", "url": _details(a.id)}
-             for a in rows]
-    return {"items": items, "empty": _("No application is waiting for review.")}
-
-
-def _expiring(user):
-    rows = portal.expiring_documents(user, current_day())
-    items = [{"text": _("%(document)s of %(organisation)s expires on %(date)s", document=d.document_type.label(),
-                        organisation=d.organisation.legal_name, date=format_date(d.expiry_date)),
-              "url": _details(d.application_id)} for d in rows]
-    return {"items": items, "empty": _("No document expires in the coming days.")}
-
-
-def _my_accreditation(user):
-    items = [{"text": text, "url": _details(application.id)}
-             for text, application in portal.applicant_items(user, current_day())]
-    if not items:
-        items = [{"text": _("Apply for accreditation"), "url": url_for("accreditation_application.create_view")}]
-    return {"items": items, "empty": ""}
 
 
 def register(admin) -> None:
@@ -328,9 +329,4 @@ def register(admin) -> None:
     admin.add_view(SchemeAdmin(Scheme, name=_l("Schemes"), category=CATEGORY, endpoint="accreditation_scheme"))
     admin.add_view(DocumentTypeAdmin(DocumentType, name=_l("Document types"), category=CATEGORY,
                                      endpoint="accreditation_document_type"))
-    admin.add_widget(Widget("accreditation.to_review", _l("Applications waiting for review"), _to_review,
-                            roles=INTERNAL, order=30))
-    admin.add_widget(Widget("accreditation.expiring", _l("Documents expiring soon"), _expiring, roles=INTERNAL,
-                            order=31))
-    admin.add_widget(Widget("accreditation.mine", _l("My accreditation"), _my_accreditation, roles=APPLICANTS,
-                            order=25))
+    widgets.register(admin)

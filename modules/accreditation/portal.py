@@ -148,5 +148,8 @@ def _applicant_texts(application: Application, day: date) -> list[str]:
         if row.expiring and row.kind.is_mandatory:
             texts.append(_("%(scheme)s: %(document)s expires on %(date)s", scheme=scheme,
                            document=row.kind.label(), date=format_date(row.current.expiry_date)))
+    if application.state == "approved" and not texts:
+        texts.append(_("%(scheme)s: accredited until %(date)s", scheme=scheme,
+                       date=format_date(application.valid_until)))
     return texts
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.security import AccessDenied, can, satisfies
@@ -27,6 +28,7 @@ from .dates import ONE_DAY, current_day, evaluated_on, expiry_date, period_end
 from .models import (
     ACCREDITED_STATES,
     DOCUMENT_STATES,
+    LIVE_INDEX,
     LIVE_STATES,
     UPLOAD_USE,
     Application,
@@ -79,8 +81,18 @@ def _check_scheme(errors: dict, application: Application, scheme: Scheme, organi
         errors["scheme"] = _("Organisations of type “%(type)s” cannot apply under “%(scheme)s”.",
                              type=kind, scheme=scheme.label())
     elif live_application(application.organisation_id, scheme.id, exclude_id=application.id) is not None:
-        errors["scheme"] = _("This organisation already has an application in progress under “%(scheme)s”.",
-                             scheme=scheme.label())
+        errors["scheme"] = duplicate_message(scheme)
+
+
+def duplicate_message(scheme: Scheme) -> str:
+    return _("This organisation already has an application in progress under “%(scheme)s”.", scheme=scheme.label())
+
+
+def is_duplicate_live(exc: IntegrityError) -> bool:
+    """Whether the database refused a second application in progress (PostgreSQL names the index,
+    SQLite its columns)."""
+    text = str(exc.orig)
+    return LIVE_INDEX in text or "accreditation_applications.organisation_id" in text
 
 
 def _check_amounts(errors: dict, application: Application, scheme: Scheme) -> None:
@@ -129,7 +141,13 @@ def create_application(organisation_id: int, scheme: Scheme, user, commit: bool 
     prepare_new(application, user)
     check_application(application)
     db.session.add(application)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # another application in progress was saved meanwhile
+        db.session.rollback()
+        if not is_duplicate_live(exc):
+            raise
+        raise ApplicationInvalid({"scheme": duplicate_message(scheme)}) from exc
     if user is not None and not satisfies(application, "create", user):
         db.session.rollback()
         raise AccessDenied(Application.__name__, "create")

@@ -51,6 +51,7 @@ class AgreementAdmin(SecureModelView):
     """The agreements' own data; the text, the parties and the signatures live on the desk's sheet."""
 
     allow_delete = False  # agreements are terminated, never deleted
+    allow_create = False  # created on the desk, where a template can be chosen
     column_list = ["code", "title", "type", "state", "start_date", "end_date", "current_version",
                    "in_force_version"]
     column_labels = {"code": _l("Code"), "title": _l("Title"), "type": _l("Type"), "state": _l("State"),
@@ -112,6 +113,32 @@ class AdhesionAdmin(SecureModelView):
 
 
 # The desk ------------------------------------------------------------------------------------------------
+HIDDEN_VALUES = ("content", "parties")  # long JSON: the versions and the diff show the text itself
+
+
+def _shown(row) -> str:
+    if row.is_redacted:
+        return _("(personal data)")
+    if row.field in HIDDEN_VALUES:
+        return _("text changed")
+    return (row.new or "")[:120]
+
+
+def grouped_history(rows: list, limit: int = 150) -> list[dict]:
+    """Audit rows grouped into one line per change of one record: when, who, what, which fields."""
+    groups: dict[tuple, dict] = {}
+    for row in sorted(rows, key=lambda r: (r.at, r.id), reverse=True):
+        key = (row.at, row.user_id, row.model, row.record_id, row.action)
+        entry = groups.setdefault(key, {"at": row.at, "user_id": row.user_id, "record": f"{row.model} {row.record_id}",
+                                        "action": row.action, "changes": []})
+        if row.field and row.field not in ("id", "created_at"):
+            entry["changes"].append(f"{row.field}: {_shown(row)}")
+    entries = list(groups.values())[:limit]
+    names = dict(db.session.execute(select(User.id, User.full_name).where(
+        User.id.in_({e["user_id"] for e in entries if e["user_id"]}))).all())
+    for entry in entries:
+        entry["user"] = names.get(entry["user_id"]) or (entry["user_id"] or _("system"))
+    return entries
 class AgreementDeskView(BaseView):
     """Coordinators run agreements here; social partners follow and sign theirs (the portal)."""
 
@@ -192,15 +219,14 @@ class AgreementDeskView(BaseView):
                 and services.party_of(agreement, user.organisation_id) is None
                 and services.open_adhesion_of(agreement, user.organisation_id) is None)
 
-    def _history(self, agreement: Agreement) -> list:
+    def _history(self, agreement: Agreement) -> list[dict]:
         """The audit rows of the agreement, its parties, its versions and their signatures (and, for the
-        district's staff, every signing attempt, refusals included), newest first."""
+        district's staff, every signing attempt, refusals included), one line per change, newest first."""
         documents = [v.document for v in agreement.versions if v.document is not None]
         records = [agreement, *agreement.parties, *agreement.versions, *signing.signatures_of(documents)]
         if not current_user.is_external:
             records += signing.attempts_on(documents)
-        rows = [row for record in records for row in history_for(record)]
-        return sorted(rows, key=lambda row: (row.at, row.id), reverse=True)[:300]
+        return grouped_history([row for record in records for row in history_for(record)])
 
     def _party_form(self, agreement: Agreement) -> PartyForm:
         form = PartyForm(prefix="p")

@@ -26,7 +26,7 @@ TYPES = {"territorial": _l("Territorial agreement"), "protocol": _l("Memorandum 
 ROLES = {"promoter": _l("Promoter"), "signatory": _l("Signatory"), "adherent": _l("Adherent")}
 SIGNING_ROLES = ("promoter", "signatory")  # adherents sign their adhesion, not the agreement's versions
 ADHESION_STATES = {"requested": _l("Requested"), "accepted": _l("Accepted, to be signed"),
-                   "signed": _l("Adhering"), "rejected": _l("Rejected"), "withdrawn": _l("Withdrawn")}
+                   "signed": _l("Adhering"), "rejected": _l("Rejected")}
 
 
 def _all_required_signed(agreement, _user) -> str | None:
@@ -193,8 +193,7 @@ class Adhesion(Audited, WorkflowMixin, db.Model):
         Transition("reject", ("requested", "accepted"), "rejected", _l("Reject"), permission=PERMISSION_MANAGE,
                    reason_required=True),
         Transition("complete", ("accepted",), "signed", _l("Record the signature"), guard=_signed),
-        Transition("withdraw", ("requested", "accepted"), "withdrawn", _l("Withdraw"), permission=PERMISSION_ADHERE),
-    ], initial="requested", final=("signed", "rejected", "withdrawn"))
+    ], initial="requested", final=("signed", "rejected"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements_agreements.id", ondelete="CASCADE"),

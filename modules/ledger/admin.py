@@ -25,7 +25,7 @@ PERMISSION_REVERSE = "ledger.reverse"
 
 
 def money_column(*names: str) -> dict:
-    """Column formatters that show Money attributes as "€ 1.234,56" in the reader's language."""
+    """Formatters for Money *properties* ("€ 1.234,56"); the kernel already formats Money columns."""
     return {name: (lambda _v, _c, model, attr: money_filter(getattr(model, attr))) for name in names}
 
 
@@ -42,7 +42,7 @@ class AccountAdmin(SecureModelView):
     column_labels = {"code": _l("Code"), "name": _l("Name"), "kind": _l("Kind"), "organisation": _l("Organisation"),
                      "owner_key": _l("Owner key"), "natural_balance": _l("Balance"),
                      "balance": _l("Debits − credits"), "is_active": _l("Active"), "created_at": _l("Created")}
-    column_formatters = {"kind": _kind_label, **money_column("natural_balance", "balance")}
+    column_formatters = {"kind": _kind_label, **money_column("natural_balance")}
     column_formatters_export = {"kind": _kind_label}  # amounts stay numbers in spreadsheets
     column_searchable_list = ["code", "name"]
     column_filters = ["kind", "is_active"]
@@ -78,7 +78,9 @@ class JournalEntryAdmin(SecureModelView):
     column_default_sort = ("id", True)
 
     def may_reverse(self, entry: JournalEntry) -> bool:
-        return (entry.reversal_of_id is None and entry.reversed_by is None
+        """Manual entries only: an entry a module posted (an allocation, a payment) is corrected in that module,
+        which keeps its own records in step with the ledger."""
+        return (entry.kind == "manual" and entry.reversal_of_id is None and entry.reversed_by is None
                 and has_permission(current_user, PERMISSION_REVERSE))
 
     @expose("/reverse/", methods=["POST"])
@@ -88,6 +90,10 @@ class JournalEntryAdmin(SecureModelView):
         entry = get_scoped(JournalEntry, request.form.get("id"))
         if entry is None:
             abort(404)
+        if not self.may_reverse(entry):
+            flash(_("This entry cannot be reversed here: entries posted by a module are corrected in that "
+                    "module."), "danger")
+            return redirect(url_for(".details_view", id=entry.id))
         try:
             reversal = services.reverse(entry, user=current_user._get_current_object())
         except services.LedgerError as exc:
@@ -103,7 +109,6 @@ class JournalLineAdmin(SecureModelView):
     column_export_list = ["id", "entry.date", "entry_id", "account", "debit", "credit", "memo"]
     column_labels = {"id": _l("Line"), "entry.date": _l("Date"), "entry_id": _l("Entry"), "entry": _l("Entry"),
                      "account": _l("Account"), "debit": _l("Debit"), "credit": _l("Credit"), "memo": _l("Memo")}
-    column_formatters = money_column("debit", "credit")
     column_formatters_export: dict = {}
     column_filters = ["account.code", "entry.date", "entry_id"]
     column_default_sort = ("id", True)

@@ -195,13 +195,15 @@ class Movement:
     credit: Decimal
 
 
-def movements(account_ids: Sequence[int], start: date | None = None, end: date | None = None) -> list[Movement]:
+def movements(account_ids: Sequence[int], start: date | None = None, end: date | None = None, *,
+              newest_first: bool = False, limit: int | None = None) -> list[Movement]:
     """Lines of `account_ids` between `start` and `end` (both included), by date and entry."""
+    order = (JournalEntry.date, JournalEntry.id, JournalLine.id)
     stmt = (select(JournalEntry.id, JournalEntry.date, JournalEntry.kind, JournalEntry.description,
                    JournalEntry.reference, JournalLine.account_id, JournalLine.debit, JournalLine.credit)
             .join(JournalLine, JournalLine.entry_id == JournalEntry.id)
             .where(JournalLine.account_id.in_(account_ids))
-            .order_by(JournalEntry.date, JournalEntry.id, JournalLine.id))
+            .order_by(*(column.desc() for column in order) if newest_first else order).limit(limit))
     if start is not None:
         stmt = stmt.where(JournalEntry.date >= start)
     if end is not None:

@@ -10,13 +10,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
-from wtforms.validators import ValidationError
+from wtforms.validators import Regexp, ValidationError
 
 from app.admin import SecureModelView, Widget
 from app.admin.views import AJAX_LIMIT_MAX, ScopedAjaxLoader
 from app.extensions import db
 from app.models import Organisation
-from app.security import scoped
+from app.security import AccessDenied, scoped
 
 from . import forms, services, validators
 from .admin_import import ImportView, imports_widget
@@ -113,7 +113,7 @@ class OrganisationAdmin(SecureModelView):
 
     def create_form(self, obj=None):
         form = super().create_form(obj)
-        form.type.choices = services.type_choices()
+        form.type.choices = [("", "—"), *services.type_choices()]  # a type is chosen, never defaulted
         return form
 
     def edit_form(self, obj=None):
@@ -169,7 +169,7 @@ class OrganisationAdmin(SecureModelView):
     def contacts_of(self, organisation):
         try:
             stmt = scoped(OrganisationContact).where(OrganisationContact.organisation_id == organisation.id)
-        except Exception:  # noqa: BLE001 - no read access to contacts: show none
+        except AccessDenied:  # a role that may not read contacts sees none
             return []
         return list(db.session.scalars(stmt.order_by(OrganisationContact.is_primary.desc(),
                                                      OrganisationContact.name)))
@@ -214,7 +214,10 @@ class OrganisationTypeAdmin(SecureModelView):
                      "is_third_sector": _l("Third sector"), "sort_order": _l("Order")}
     column_default_sort = ("sort_order", False)
     form_columns = ["key", "name_it", "name_en", "is_third_sector", "sort_order"]
-    form_args = {"key": {"description": _l("Lower-case letters and _, never changed once used.")}}
+    form_args = {"key": {
+        "description": _l("Lower-case letters and _, never changed once used."),
+        "validators": [Regexp(r"^[a-z][a-z0-9_]*$", message=_l("Use lower-case letters, digits and _."))],
+    }}
 
     def on_model_change(self, form, model, is_created):
         if not is_created and form.key.object_data != form.key.data:

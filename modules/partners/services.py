@@ -15,7 +15,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, inspect, or_, select
+from sqlalchemy import insert, inspect, select
 
 from app.extensions import db
 from app.models import Organisation
@@ -350,11 +350,3 @@ def _labels(ids: set[int]) -> dict[int, OrganisationLabel]:
     return {row[0]: OrganisationLabel(row[0], row[1], row[2], labels.get(row[2], row[2]), row[3])
             for row in db.session.execute(stmt)}
 
-
-def search_organisations(user, term: str, limit: int = 20) -> list[PartnerOrganisation]:
-    """Organisations the user may read whose name, partita IVA or codice fiscale matches `term`."""
-    like = f"%{term.strip()}%"
-    stmt = scoped(PartnerOrganisation, "read", user).where(or_(
-        Organisation.legal_name.ilike(like), Organisation.partita_iva.ilike(like),
-        Organisation.codice_fiscale.ilike(like)))
-    return list(db.session.scalars(stmt.order_by(Organisation.legal_name).limit(min(limit, 100))))

@@ -169,6 +169,7 @@ class SigningAttempt(Audited, db.Model):
     method: Mapped[str] = mapped_column(String(10), info={"label": _l("Method")})
     outcome: Mapped[str] = mapped_column(String(10), info={"label": _l("Outcome")})
     reason: Mapped[str | None] = mapped_column(Text, info={"label": _l("Reason")})
+    reason_code: Mapped[str | None] = mapped_column(String(20))  # SigningRefused.code or verify.REASON_CODES
     signature_id: Mapped[int | None] = mapped_column(ForeignKey("signatures_signatures.id", ondelete="SET NULL"))
     ip_address: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(300))

@@ -10,12 +10,13 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import NoReturn
 
 from blinker import Namespace
 from flask import has_request_context, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from app.documents import pdf_sha256
 from app.extensions import db
@@ -53,8 +54,18 @@ register_owner(SignableDocument)
 register_owner(Signature)
 
 
+FES_MAX_BAD_PASSWORDS = 5  # wrong passwords in FES_BAD_PASSWORD_WINDOW before FES pauses for the user
+FES_BAD_PASSWORD_WINDOW = timedelta(minutes=15)
+
+
 class SigningRefused(Exception):
-    """The signature was not accepted; the message is translated and shown to the user."""
+    """The signature was not accepted; the message is translated and shown to the user, `code` is for programs
+    (and auditors' filters): not_allowed, closed, fes_disabled, no_declaration, bad_password, throttled,
+    altered_storage, too_large, not_signed_file."""
+
+    def __init__(self, message: str, code: str = "refused"):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -95,7 +106,7 @@ def document_bytes(document: SignableDocument) -> bytes:
     data = absolute_path(document.upload).read_bytes()
     if pdf_sha256(data) != document.sha256:
         raise SigningRefused(_("The stored document no longer matches its SHA-256: signing is blocked. "
-                               "Tell the district's administrators."))
+                               "Tell the district's administrators."), "altered_storage")
     return data
 
 
@@ -121,17 +132,27 @@ def withdraw_requests(document: SignableDocument) -> int:
 
 
 # Who may sign ----------------------------------------------------------------------------------------------
-def refusal_for(user: User, signature_request: SignatureRequest) -> str | None:
-    """Why `user` may not sign `signature_request` now, or None."""
+def check_may_sign(user: User, signature_request: SignatureRequest) -> None:
+    """Raise SigningRefused unless `user` may sign `signature_request` now: the request is open and the user is
+    its designated signatory, or a user of its organisation holding its permission."""
     if signature_request.status != "pending":
-        return (_("This document has already been signed for this organisation.")
-                if signature_request.status == "signed" else _("This signature request is no longer open."))
+        raise SigningRefused(_("This document has already been signed for this organisation.")
+                             if signature_request.status == "signed"
+                             else _("This signature request is no longer open."), "closed")
     designated = signature_request.signatory_id is not None and signature_request.signatory_id == user.id
     member = (user.organisation_id == signature_request.organisation_id
               and has_permission(user, signature_request.permission))
     if not (designated or member):
-        return _("You may not sign this document for %(organisation)s.",
-                 organisation=signature_request.organisation)
+        raise SigningRefused(_("You may not sign this document for %(organisation)s.",
+                               organisation=signature_request.organisation), "not_allowed")
+
+
+def refusal_for(user: User, signature_request: SignatureRequest) -> str | None:
+    """Why `user` may not sign `signature_request` now, or None."""
+    try:
+        check_may_sign(user, signature_request)
+    except SigningRefused as exc:
+        return str(exc)
     return None
 
 
@@ -162,36 +183,46 @@ def _locked(signature_request: SignatureRequest) -> SignatureRequest:
 
 
 def _attempt(signature_request: SignatureRequest, user: User, method: str, outcome: str, client: Client,
-             reason: str | None = None, signature: Signature | None = None) -> SigningAttempt:
+             reason: str | None = None, signature: Signature | None = None, code: str | None = None
+             ) -> SigningAttempt:
     attempt = SigningAttempt(request_id=signature_request.id, organisation_id=signature_request.organisation_id,
-                             user_id=user.id, method=method, outcome=outcome, reason=reason,
+                             user_id=user.id, method=method, outcome=outcome, reason=reason, reason_code=code,
                              signature_id=signature.id if signature else None, ip_address=client.ip_address,
                              user_agent=client.user_agent, at=datetime.now(UTC))
     db.session.add(attempt)
     return attempt
 
 
-def _refuse(signature_request: SignatureRequest, user: User, method: str, reason: str, client: Client):
+def _refuse(signature_request: SignatureRequest, user: User, method: str, refusal: SigningRefused,
+            client: Client) -> NoReturn:
     """Undo the failed work, keep the refusal (committed), and tell the caller why."""
     request_id, user_id = signature_request.id, user.id
     db.session.rollback()
     _attempt(db.session.get(SignatureRequest, request_id), db.session.get(User, user_id), method, "refused",
-             client, reason)
+             client, str(refusal), code=refusal.code)
     db.session.commit()
-    raise SigningRefused(reason)
+    raise refusal
 
 
-def _fes_refusal(signature_request: SignatureRequest, user: User, password: str, declared: bool) -> str | None:
+def _recent_bad_passwords(user: User) -> int:
+    since = datetime.now(UTC) - FES_BAD_PASSWORD_WINDOW
+    stmt = select(func.count()).select_from(SigningAttempt).where(
+        SigningAttempt.user_id == user.id, SigningAttempt.reason_code == "bad_password", SigningAttempt.at >= since)
+    return db.session.scalar(stmt) or 0
+
+
+def _check_fes(signature_request: SignatureRequest, user: User, password: str, declared: bool) -> None:
     if not get_setting("signatures.fes_enabled"):
-        return _("Simple electronic signatures are not accepted: upload a digitally signed file.")
-    refusal = refusal_for(user, signature_request)
-    if refusal:
-        return refusal
+        raise SigningRefused(_("Simple electronic signatures are not accepted: upload a digitally signed file."),
+                             "fes_disabled")
+    check_may_sign(user, signature_request)
     if not declared:
-        return _("Tick the declaration to sign.")
+        raise SigningRefused(_("Tick the declaration to sign."), "no_declaration")
+    if _recent_bad_passwords(user) >= FES_MAX_BAD_PASSWORDS:  # the form must not become a password oracle
+        raise SigningRefused(_("Too many wrong passwords: try again in %(n)d minutes.",
+                               n=FES_BAD_PASSWORD_WINDOW.seconds // 60), "throttled")
     if not verify_password(user.password_hash, password or ""):
-        return _("The password is not correct.")
-    return None
+        raise SigningRefused(_("The password is not correct."), "bad_password")
 
 
 def _accept(signature: Signature, signature_request: SignatureRequest) -> None:
@@ -203,14 +234,12 @@ def sign_fes(signature_request: SignatureRequest, user: User, password: str, dec
     """Simple electronic signature: the signatory re-enters the password and ticks the declaration."""
     client = client or Client.from_request()
     _locked(signature_request)
-    refusal = _fes_refusal(signature_request, user, password, declared)
+    document = signature_request.document
     try:
-        document = signature_request.document
-        data = None if refusal else document_bytes(document)
+        _check_fes(signature_request, user, password, declared)
+        data = document_bytes(document)
     except SigningRefused as exc:
-        refusal = str(exc)
-    if refusal:
-        _refuse(signature_request, user, "fes", refusal, client)
+        _refuse(signature_request, user, "fes", exc, client)
     signature = Signature(request=signature_request, document_id=document.id, method="fes", status="valid",
                           organisation_id=signature_request.organisation_id, user_id=user.id,
                           document_sha256=pdf_sha256(data), signed_at=datetime.now(UTC),
@@ -225,7 +254,8 @@ def _record(signature: Signature, signature_request: SignatureRequest, user: Use
         _accept(signature, signature_request)
     db.session.flush()
     outcome = {"valid": "signed", "unverified": "held"}.get(signature.status, "refused")
-    _attempt(signature_request, user, signature.method, outcome, client, signature.reason, signature)
+    _attempt(signature_request, user, signature.method, outcome, client, signature.reason, signature,
+             signature.reason_code)
     db.session.commit()
     if signature.is_valid:
         signature_accepted.send(SignableDocument, signature=signature)
@@ -236,7 +266,7 @@ def read_limited(file, limit: int = SIGNED_FILE_MAX_BYTES) -> bytes:
     stream = getattr(file, "stream", file)
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise SigningRefused(_("The file is larger than %(n)d MB.", n=limit // MB))
+        raise SigningRefused(_("The file is larger than %(n)d MB.", n=limit // MB), "too_large")
     return data
 
 
@@ -249,15 +279,15 @@ def sign_with_file(signature_request: SignatureRequest, user: User, file, filena
     client = client or Client.from_request()
     _locked(signature_request)
     try:
-        refusal = refusal_for(user, signature_request)
-        if refusal:
-            raise SigningRefused(refusal)
+        check_may_sign(user, signature_request)
         data = read_limited(file)
         document = signature_request.document
         result = verify.verify_signed_file(data, document_bytes(document), active_anchors(), datetime.now(UTC),
                                            document.created_at)
-    except (SigningRefused, verify.NotASignedFile) as exc:
-        _refuse(signature_request, user, _method_of(file), str(exc), client)
+    except verify.NotASignedFile as exc:
+        _refuse(signature_request, user, _method_of(file), SigningRefused(str(exc), "not_signed_file"), client)
+    except SigningRefused as exc:
+        _refuse(signature_request, user, _method_of(file), exc, client)
     name = filename or getattr(file, "filename", None) or f"firmato.{'pdf' if result.method == 'pades' else 'p7m'}"
     upload = save_upload(SIGNED_FILE_USE, io.BytesIO(data), filename=name, user=user)
     signature = _signature_from(result, signature_request, user, client, upload.id)

@@ -7,7 +7,8 @@ import pytest
 
 from tests.conftest import config_module_selection
 
-if (config_module_selection() or ["accreditation"]).count("accreditation") == 0:
+_selection = config_module_selection()
+if _selection is not None and "accreditation" not in _selection:
     pytest.skip("DISTRETTO_MODULES leaves the accreditation module out", allow_module_level=True)
 
 from datetime import timedelta  # noqa: E402 - after the module-level skip

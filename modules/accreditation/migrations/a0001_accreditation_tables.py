@@ -1,15 +1,14 @@
-"""accreditation tables
+"""accreditation tables: schemes, document types, applications, documents, accreditation periods
 
 Revision ID: a0001
-Revises: 
+Revises: (a branch of its own, after the partners module's p0001)
 Create Date: 2026-11-24 23:12:09.939349
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-import app.money  # noqa: F401 - Money/Percent columns render as app.money.*
-
+import app.money
 
 # revision identifiers, used by Alembic.
 revision = 'a0001'
@@ -95,6 +94,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_accreditation_applications_previous_id'), ['previous_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_accreditation_applications_scheme_id'), ['scheme_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_accreditation_applications_state'), ['state'], unique=False)
+        live = sa.text("state IN ('draft', 'submitted', 'under_review', 'changes_requested')")
+        batch_op.create_index('uq_accreditation_applications_live', ['organisation_id', 'scheme_id'], unique=True,
+                              postgresql_where=live, sqlite_where=live)
 
     op.create_table('accreditation_documents',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -159,6 +161,7 @@ def downgrade():
 
     op.drop_table('accreditation_documents')
     with op.batch_alter_table('accreditation_applications', schema=None) as batch_op:
+        batch_op.drop_index('uq_accreditation_applications_live')
         batch_op.drop_index(batch_op.f('ix_accreditation_applications_state'))
         batch_op.drop_index(batch_op.f('ix_accreditation_applications_scheme_id'))
         batch_op.drop_index(batch_op.f('ix_accreditation_applications_previous_id'))

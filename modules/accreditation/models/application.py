@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, DateTime, ForeignKey, String, Text, func
+from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit import Audited
@@ -37,6 +37,8 @@ ACCREDITED_STATES = ("approved", "suspended")  # granted and not ended
 GRANTED_STATES = ("approved", "suspended", "revoked", "expired")  # shown in the public register
 FINAL_STATES = ("rejected", "revoked", "expired")
 APPLY, REVIEW = "accreditation.apply", "accreditation.review"
+LIVE_INDEX = "uq_accreditation_applications_live"
+_LIVE_CLAUSE = text("state IN ('draft', 'submitted', 'under_review', 'changes_requested')")
 
 
 def _requirements_problem(application: Application, _user) -> str | None:
@@ -98,6 +100,9 @@ class Application(Audited, WorkflowMixin, db.Model):
 
     __tablename__ = "accreditation_applications"
     __workflow__ = WORKFLOW
+    # One application in progress per organisation and scheme, even when two people apply at once.
+    __table_args__ = (Index(LIVE_INDEX, "organisation_id", "scheme_id", unique=True,
+                            postgresql_where=_LIVE_CLAUSE, sqlite_where=_LIVE_CLAUSE),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
@@ -115,9 +120,9 @@ class Application(Audited, WorkflowMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("base_users.id", ondelete="SET NULL"))
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("base_users.id", ondelete="SET NULL"))
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
-                                                          info={"label": _l("Submitted")})
+                                                          info={"label": _l("Submitted on")})
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("base_users.id", ondelete="SET NULL"))
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), info={"label": _l("Decided")})
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), info={"label": _l("Decided on")})
     starts_on: Mapped[date | None] = mapped_column(Date, info={"label": _l("Accredited from")})
     valid_until: Mapped[date | None] = mapped_column(Date, info={"label": _l("Valid until")})
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),

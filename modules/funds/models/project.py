@@ -72,7 +72,8 @@ class Project(Audited, WorkflowMixin, db.Model):
         [
             Transition("admit", ("proposed",), "admitted", _l("Admit"), roles=("municipality",)),
             Transition("prioritise", ("admitted",), "prioritised", _l("Prioritise"), permission="funds.rank"),
-            Transition("fund", ("prioritised",), "funded", _l("Fund"), permission="funds.approve_allocation"),
+            Transition("fund", ("prioritised",), "funded", _l("Mark as funded"),
+                       permission="funds.approve_allocation"),
             Transition("start", ("funded",), "in_progress", _l("Start"), roles=("coordinator", "cooperative"),
                        guard=_own_project_only),
             Transition("complete", ("in_progress",), "completed", _l("Mark completed"),
@@ -133,7 +134,7 @@ class Milestone(Audited, db.Model):
     note: Mapped[str | None] = mapped_column(Text, info={"label": _l("Note")})
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), onupdate=func.now())
 
-    project: Mapped[Project] = relationship(back_populates="milestones")
+    project: Mapped[Project] = relationship(back_populates="milestones", lazy="joined")
 
     def __repr__(self) -> str:
         return f"<Milestone {self.id} project={self.project_id} {self.progress}%>"

@@ -189,13 +189,14 @@ def _publication_rows() -> list[dict]:
     rows = []
     for record in published_records():
         projects = sorted({a.project for a in record.allocations}, key=lambda p: p.id)
-        rows.append({"publication_id": record.id, "year": record.year, "beneficiary": record.beneficiary_name,
+        links = [(p.title, url_for("funds.public_project", project_id=p.id, _external=True)) for p in projects]
+        rows.append({"project_links": links,  # for the page; the download has the two columns below
+                     "publication_id": record.id, "year": record.year, "beneficiary": record.beneficiary_name,
                      "beneficiary_tax_code": record.beneficiary_tax_code, "amount": record.amount,
                      "year_total": record.year_total, "legal_basis": record.legal_basis, "office": record.office,
                      "official": record.official, "selection_method": record.selection_method,
-                     "projects": "; ".join(p.title for p in projects),
-                     "project_urls": " ".join(url_for("funds.public_project", project_id=p.id, _external=True)
-                                              for p in projects),
+                     "projects": "; ".join(title for title, _url in links),
+                     "project_urls": " ".join(url for _title, url in links),
                      "published_at": record.published_at})
     return rows
 

@@ -115,6 +115,7 @@ def upgrade():
     sa.Column('method', sa.String(length=10), nullable=False),
     sa.Column('outcome', sa.String(length=10), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('reason_code', sa.String(length=20), nullable=True),
     sa.Column('signature_id', sa.Integer(), nullable=True),
     sa.Column('ip_address', sa.String(length=45), nullable=True),
     sa.Column('user_agent', sa.String(length=300), nullable=True),

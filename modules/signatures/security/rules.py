@@ -1,7 +1,8 @@
-"""Record rules: external users reach the documents their organisation is asked to sign, the requests and
-signatures on those documents (a party sees whether the others have signed), and their own attempts."""
+"""Record rules: external users reach the documents their organisation (or they, as designated signatory)
+are asked to sign, the requests and signatures on those documents (a party sees whether the others have
+signed), and their own organisation's attempts."""
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.models import EXTERNAL_ROLES
 from app.security import RecordRule, own_organisation
@@ -9,8 +10,13 @@ from app.security import RecordRule, own_organisation
 from ..models import SignableDocument, Signature, SignatureRequest, SigningAttempt
 
 
+def _asked(user):
+    """Requests for the user's organisation, or naming the user as designated signatory."""
+    return or_(SignatureRequest.organisation_id == user.organisation_id, SignatureRequest.signatory_id == user.id)
+
+
 def _documents_of(user):
-    return select(SignatureRequest.document_id).where(SignatureRequest.organisation_id == user.organisation_id)
+    return select(SignatureRequest.document_id).where(_asked(user))
 
 
 RULES = [

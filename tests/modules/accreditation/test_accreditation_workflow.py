@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.audit import AuditLog
@@ -15,9 +16,9 @@ from app.workflow import ReadOnlyRecord, WorkflowError, log_for
 from modules.accreditation import services
 from modules.accreditation.models import STATES, AccreditationPeriod, Application
 from modules.accreditation.models.application import WORKFLOW
+from modules.accreditation.notices import TITLES, TO_COORDINATORS
 from modules.accreditation.periods import periods_of
 from tests.factories import make_user
-
 from tests.modules.accreditation.factories import ApplicationFactory
 from tests.modules.accreditation.helpers import (
     applicant,
@@ -216,16 +217,21 @@ def test_only_the_daily_check_expires_or_suspends_for_an_expired_document(app, c
 
 def test_every_transition_is_notified_to_the_applicant_organisation_only(app, ctx, storage):
     reviewer = coordinator()
-    application, user = submitted(on=JAN_20)
+    application, user = draft()
     colleague = make_user("cooperative", organisation=user.organisation)
     outsider = make_user("cooperative")
+    upload_required(application, user, date(2026, 1, 10))
+    services.transition(application, "submit", user, on=JAN_20)
     services.transition(application, "start_review", reviewer, on=JAN_20)
     services.transition(application, "reject", reviewer, reason="Requisiti", on=JAN_20)
-    for person in (user, colleague):
-        titles = _titles(person)
-        assert len(titles) == 3 and any("respinta" in t for t in titles), titles
+    with force_locale("it"):
+        expected = [str(TITLES[name]) % {"scheme": "Fornitore locale"}
+                    for name in ("submit", "start_review", "reject")]
+        to_review = str(TO_COORDINATORS["submit"]) % {"organisation": user.organisation.legal_name,
+                                                      "scheme": "Fornitore locale"}
+    assert _titles(user) == _titles(colleague) == expected
     assert _titles(outsider) == []
-    assert any("Nuova domanda da esaminare" in t for t in _titles(reviewer))  # submissions reach coordinators
+    assert to_review in _titles(reviewer)  # submissions reach the coordinators
 
 
 def test_every_transition_is_audited_with_its_user(app, ctx, storage):

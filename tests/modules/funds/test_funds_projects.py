@@ -14,13 +14,17 @@ from app.workflow import WorkflowError, fire
 from modules.funds import services
 from modules.funds.models import Milestone, Project
 from tests.factories import make_user
-from tests.modules.funds.factories import MilestoneFactory, ProjectCategoryFactory, ProjectFactory
-from tests.modules.funds.factories import third_sector_organisation
+from tests.modules.funds.factories import (
+    MilestoneFactory,
+    ProjectCategoryFactory,
+    ProjectFactory,
+    third_sector_organisation,
+)
 from tests.modules.partners.helpers import member
 
 
-@pytest.mark.parametrize("raw, clean", [("J51B20000010005", "J51B20000010005"), ("j51b 2000 0010 005", "J51B20000010005"),
-                                        ("", None), (None, None)])
+@pytest.mark.parametrize("raw, clean", [("J51B20000010005", "J51B20000010005"),
+                                        ("j51b 2000 0010 005", "J51B20000010005"), ("", None), (None, None)])
 def test_a_cup_is_normalised(raw, clean):
     assert services.clean_cup(raw) == clean
 

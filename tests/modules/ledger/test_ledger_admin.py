@@ -53,3 +53,12 @@ def test_account_balances_are_shown_on_their_normal_side(client, ctx):
     login(client, make_user("coordinator"))
     page = client.get("/admin/ledger_account/?search=CONTRIB").get_data(as_text=True)
     assert "€ 80,00" in page and "-€ 80,00" not in page
+
+
+def test_an_entry_posted_by_a_module_is_not_reversed_from_the_journal(client, ctx):
+    entry_id = post_entry(kind="funds.allocation").id
+    login(client, make_user("coordinator"))
+    page = f"/admin/ledger_entry/details/?id={entry_id}"
+    assert REVERSE_FORM not in client.get(page).get_data(as_text=True)
+    client.post("/admin/ledger_entry/reverse/", data={"id": entry_id, "csrf_token": csrf_token(client, page)})
+    assert db.session.scalar(select(JournalEntry).where(JournalEntry.reversal_of_id == entry_id)) is None

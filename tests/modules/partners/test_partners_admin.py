@@ -177,3 +177,20 @@ def test_the_api_document_describes_the_registry(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert set(paths["/api/v1/partners/organisations/{organisation_id}"]) == {"get", "patch"}
     assert "get" in paths["/api/v1/partners/organisations"]
+
+
+def test_organisation_types_are_renamed_but_their_keys_stay(client, ctx):
+    from modules.partners.models import OrganisationType
+
+    login(client, make_user("coordinator"))
+    kind = db.session.scalar(select(OrganisationType).where(OrganisationType.key == "artisan"))
+    edit = f"/admin/partners_type/edit/?id={kind.id}"
+    form = {"key": "artisan", "name_it": "Artigiano", "name_en": "Artisan", "sort_order": kind.sort_order}
+    try:
+        assert post(client, edit, form).status_code == 302
+        assert post(client, edit, {**form, "key": "craft"}).status_code == 200
+        db.session.expire_all()
+        assert (kind.key, kind.name_it) == ("artisan", "Artigiano")
+    finally:
+        kind.name_it = "Impresa artigiana"  # reference data survives the test: put it back
+        db.session.commit()

@@ -247,3 +247,17 @@ def test_a_disabled_ca_no_longer_makes_signatures_valid(italian, authority, mari
                                         upload(pki.sign_pades(pdf, mario), "firmato.pdf"))
 
     assert signature.status == "unverified"
+
+
+def test_after_five_wrong_passwords_fes_pauses_even_with_the_right_one(italian):
+    _document, signature_request, party, _pdf = document_for_party()
+    signer = partner_user(party)
+    for _try in range(services.FES_MAX_BAD_PASSWORDS):
+        with pytest.raises(services.SigningRefused):
+            services.sign_fes(signature_request, signer, "guess", True, BROWSER)
+
+    with pytest.raises(services.SigningRefused) as refused:
+        services.sign_fes(signature_request, signer, PASSWORD, True, BROWSER)
+
+    assert refused.value.code == "throttled"
+    assert [a.reason_code for a in attempts(signature_request)] == ["bad_password"] * 5 + ["throttled"]

@@ -118,3 +118,13 @@ def test_a_file_that_is_not_a_certificate_is_refused_on_the_upload_page(client, 
         "csrf_token": token, "bundle": (io.BytesIO(b"hello"), "ca.pem")}, content_type="multipart/form-data")
 
     assert response.status_code == 200 and "invalid-feedback" in response.get_data(as_text=True)
+
+
+def test_a_designated_signatory_of_another_organisation_reaches_the_signing_page(client, ctx):
+    designated = make_user("social_partner", organisation=OrganisationFactory(type="social_partner"))
+    _upload_id, request_id, _signer, _pdf = prepared(signatory=designated)
+    login(client, designated)
+
+    page = client.get(f"/admin/signatures_desk/{request_id}/")
+
+    assert page.status_code == 200 and 'name="fes-password"' in page.get_data(as_text=True)
