@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import FilterEmpty, FilterEqual
-from flask_babel import format_date, get_locale, ngettext
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,7 +18,6 @@ from app.admin import SecureModelView, escaped_link
 from app.admin.views import scoped_query
 from app.extensions import db
 from app.models import Organisation
-from app.money import format_money, format_percent
 from app.security import AccessDenied, get_scoped
 from app.workflow import WorkflowError
 from modules.partners.models import OrganisationType
@@ -29,10 +28,6 @@ from .models import PERIOD_STATUSES, STATES, AccreditationPeriod, Application, D
 from .requirements import applicable_types
 
 CATEGORY = _l("Accreditation")
-
-
-def _locale() -> str:
-    return str(get_locale() or "it")
 
 
 # Formatters ----------------------------------------------------------------------------------------
@@ -46,16 +41,6 @@ def _period_status(_view, _context, model, _name):
 
 def _label(attribute: str):
     return lambda _view, _context, model, _name: getattr(model, attribute).label()
-
-
-def _percent(_view, _context, model, name):
-    value = getattr(model, name)
-    return format_percent(value, _locale()) if value is not None else ""
-
-
-def _money(_view, _context, model, name):
-    value = getattr(model, name)
-    return format_money(value, _locale()) if value is not None else ""
 
 
 def _validity(_view, _context, model, _name):
@@ -149,8 +134,7 @@ class ApplicationAdmin(SecureModelView):
                           "expected_contract_value", "submitted_at", "starts_on", "valid_until"]
     column_labels = labels_of(Application, id=_l("Number"), organisation=_l("Organisation"), scheme=_l("Scheme"),
                               previous=_l("Renews"), submitted_by=_l("Submitted by"), decided_by=_l("Decided by"))
-    column_formatters = {"state": _state, "scheme": _label("scheme"), "shared_value_percent": _percent,
-                         "expected_contract_value": _money, "previous": _previous_link}
+    column_formatters = {"state": _state, "scheme": _label("scheme"), "previous": _previous_link}
     column_formatters_export = {"state": _state, "scheme": _label("scheme")}
     column_filters = [FilterEqual(Application.state, _l("Status"), options=list(STATES.items())),
                       FilterEqual(Application.scheme_id, _l("Scheme"), options=_SchemeOptions()),

@@ -292,8 +292,10 @@ class AgreementDeskView(BaseView):
     def remove_party(self, agreement_id: int, party_id: int):
         agreement = self._managed(agreement_id)
         party = next((p for p in agreement.parties if p.id == party_id), None)
-        if party is None or ReasonForm(prefix="t").validate_on_submit() is False:
-            abort(404 if party is None else 400)
+        if party is None:
+            abort(404)
+        if not ReasonForm(prefix="t").validate_on_submit():  # the CSRF token
+            abort(400)
         self._run(agreement, lambda: services.remove_party(agreement, party, self._user), _("Party removed."))
         return self._back(agreement)
 

@@ -198,8 +198,7 @@ def freeze_version(agreement: Agreement, user) -> AgreementVersion:
                                created_by_id=getattr(user, "id", None))
     agreement.versions.append(version)
     db.session.flush()
-    pdf = render_pdf("agreements/agreement_pdf.html", agreement=agreement, version=version,
-                     roles={key: str(label) for key, label in ROLES.items()})
+    pdf = render_pdf("agreements/agreement_pdf.html", agreement=agreement, version=version, roles=ROLES)
     document = signing.create_document(version, f"{agreement.code} – {agreement.title} (v{number})", pdf,
                                        f"{agreement.code}-v{number}.pdf", user=user)
     version.document_id = document.id

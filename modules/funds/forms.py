@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from flask_babel import format_decimal
@@ -40,6 +41,22 @@ class MoneyField(StringField):
         if self.raw_data:
             return self.raw_data[0]
         return "" if self.data is None else format_decimal(Decimal(self.data), format="#,##0.00")
+
+
+class CupField(StringField):
+    """A CUP as people paste it ("j51b 2000 0010 005"): kept in upper case without spaces, checked here so the
+    error shows next to the field (the service checks it again)."""
+
+    def process_formdata(self, valuelist):
+        self.data = re.sub(r"[\s.-]", "", valuelist[0] if valuelist else "").upper() or None
+
+    def pre_validate(self, form):
+        from .services import FundsError, clean_cup
+
+        try:
+            clean_cup(self.data)
+        except FundsError as exc:
+            raise ValidationError(str(exc)) from exc
 
 
 class ReceiptForm(FlaskForm):

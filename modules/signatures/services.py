@@ -178,8 +178,7 @@ def sign_url(signature_request: SignatureRequest, next_url: str | None = None) -
 def _locked(signature_request: SignatureRequest) -> SignatureRequest:
     """Re-read the request FOR UPDATE (PostgreSQL): two colleagues signing at once sign it once."""
     stmt = select(SignatureRequest).where(SignatureRequest.id == signature_request.id).with_for_update()
-    db.session.execute(stmt.execution_options(populate_existing=True))
-    return signature_request
+    return db.session.scalars(stmt.execution_options(populate_existing=True)).one()  # fetched: refreshed
 
 
 def _attempt(signature_request: SignatureRequest, user: User, method: str, outcome: str, client: Client,

@@ -81,3 +81,33 @@ def test_ranking_proposal_refusal_approval_and_transparency(app, page, sign_in):
     expect(page.locator("#projects tbody tr")).to_have_count(3)
     page.goto("/trasparenza/")
     expect(page.locator("main")).to_contain_text("€ 1.800,00")
+
+
+def test_the_transparency_pages_are_accessible(app, page, assert_accessible):
+    with app.app_context():
+        from tests.modules.funds.helpers import approved, officials, ranked_round
+
+        people = officials()
+        project = admitted(title="Centro diurno Is Ainas")
+        approved(ranked_round(fund_holding("2000.00"), [project], people.municipality), project, "700.00", people)
+        project_id = project.id
+    for path in ("/trasparenza/", "/trasparenza/progetti", f"/trasparenza/progetti/{project_id}",
+                 "/trasparenza/allocazioni", "/trasparenza/contributi", "/trasparenza/pubblicazioni",
+                 "/trasparenza/dati"):
+        page.goto(path)
+        assert page.locator("html").get_attribute("lang") == "it"
+        assert_accessible()
+
+
+def test_the_round_desk_and_the_statement_are_accessible(app, page, sign_in, assert_accessible):
+    with app.app_context():
+        fund = fund_holding("2000.00")
+        round_ = RoundFactory(fund=fund)
+        admitted(title="Orti sociali di Sa Rodia")
+        email = make_user("municipality").email
+        desk = f"/admin/funds_desk/{round_.id}/"
+    sign_in(email)
+    page.goto(desk)
+    assert_accessible()
+    page.goto(f"/admin/funds_statement/?fund_id={fund.id}&start=2026-01-01&end=2026-12-31")
+    assert_accessible()

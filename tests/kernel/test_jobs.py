@@ -266,8 +266,7 @@ def rq_app(app):
         REDIS_URL=REDIS_URL,
         JOB_QUEUE=f"distretto-test-{uuid.uuid4().hex[:12]}",
         JOB_RETRY_INTERVALS=[1],
-        RATELIMIT_ENABLED=False,
-    )
+    )  # the rate limiter is one object for every app: never configure it differently in a test
     yield application
     with application.app_context():
         _delete_queue()
@@ -302,8 +301,9 @@ def real_worker(application, burst: bool = True):
         "DISTRETTO_MODULES_PATH": str(FIXTURE_MODULES),
         "FLASK_APP": "app:create_cli_app",
         "DISTRETTO_ENV": "testing",
+        # the worker loads exactly the modules of the app that enqueued (all installed in the test database)
+        "DISTRETTO_MODULES": ",".join(m.name for m in application.extensions["distretto"].modules) or "memo",
     }
-    env.pop("DISTRETTO_MODULES", None)
     command = [sys.executable, "-m", "flask", "jobs", "worker", "--queue", application.config["JOB_QUEUE"]]
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(

@@ -6,20 +6,21 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms.validators import NumberRange, ValidationError
+from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from app.admin import SecureModelView
 from app.extensions import db
 from app.security import scoped
 
 from .. import services
+from ..forms import CupField, MoneyField
 from ..models import PROJECT_STATES, Allocation, Milestone, Project, ProjectCategory
 from .common import FundsModelView, state_column
 
 PROJECT_LABELS = {
     "title": _l("Title"), "description": _l("Description"), "category": _l("Category"),
     "beneficiary": _l("Beneficiary"), "is_public_investment": _l("Public investment project"), "cup": _l("CUP"),
-    "budget": _l("Budget"), "start_date": _l("Start"), "end_date": _l("End"), "status": _l("Status"),
+    "budget": _l("Budget"), "start_date": _l("Starts on"), "end_date": _l("Ends on"), "status": _l("Status"),
     "progress": _l("Progress (%)"), "created_at": _l("Created"), "proposed_by": _l("Proposed by"),
 }
 
@@ -52,8 +53,10 @@ class ProjectAdmin(FundsModelView):
     form_columns = ["title", "description", "category", "beneficiary", "is_public_investment", "cup", "budget",
                     "start_date", "end_date"]
     form_ajax_refs = {"beneficiary": {"fields": ["legal_name"], "page_size": 10}}
+    form_overrides = {"cup": CupField, "budget": MoneyField}
     form_args = {"cup": {"description": _l("15 characters, e.g. J51B20000010005; required for public "
-                                           "investment projects.")}}
+                                           "investment projects.")},
+                 "budget": {"validators": [InputRequired()]}}
 
     def _own_form(self, form):
         if current_user.is_external and "beneficiary" in form:

@@ -25,7 +25,7 @@ PROJECT_STATES = {
     "funded": _l("Funded"),
     "in_progress": _l("In progress"),
     "completed": _l("Completed"),
-    "closed": _l("Closed"),
+    "closed": _l("Closed (not completed)"),
 }
 RANKABLE_STATES = ("admitted", "prioritised", "funded", "in_progress")
 FUNDABLE_STATES = ("prioritised", "funded", "in_progress")
@@ -74,8 +74,8 @@ class Project(Audited, WorkflowMixin, db.Model):
             Transition("prioritise", ("admitted",), "prioritised", _l("Prioritise"), permission="funds.rank"),
             Transition("fund", ("prioritised",), "funded", _l("Mark as funded"),
                        permission="funds.approve_allocation"),
-            Transition("start", ("funded",), "in_progress", _l("Start"), roles=("coordinator", "cooperative"),
-                       guard=_own_project_only),
+            Transition("start", ("funded",), "in_progress", _l("Start the project"),
+                       roles=("coordinator", "cooperative"), guard=_own_project_only),
             Transition("complete", ("in_progress",), "completed", _l("Mark completed"),
                        roles=("coordinator", "municipality")),
             Transition("close", ("proposed", "admitted", "prioritised", "funded", "in_progress"), "closed",
@@ -94,8 +94,8 @@ class Project(Audited, WorkflowMixin, db.Model):
                                                        info={"label": _l("Public investment project")})
     cup: Mapped[str | None] = mapped_column(String(15), unique=True, info={"label": _l("CUP")})
     budget: Mapped[Decimal] = mapped_column(Money, info={"label": _l("Budget")})
-    start_date: Mapped[date | None] = mapped_column(Date, info={"label": _l("Start")})
-    end_date: Mapped[date | None] = mapped_column(Date, info={"label": _l("End")})
+    start_date: Mapped[date | None] = mapped_column(Date, info={"label": _l("Starts on")})
+    end_date: Mapped[date | None] = mapped_column(Date, info={"label": _l("Ends on")})
     status: Mapped[str] = mapped_column(String(20), default="proposed", index=True, info={"label": _l("Status")})
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("base_users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

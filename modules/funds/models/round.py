@@ -23,7 +23,7 @@ from app.workflow import Transition, Workflow, WorkflowMixin
 from .fund import Fund
 from .project import Project
 
-ROUND_STATES = {"open": _l("Ranking open"), "ranked": _l("Ranked: allocations"), "closed": _l("Closed")}
+ROUND_STATES = {"open": _l("Ranking open"), "ranked": _l("Ranked: allocations"), "closed": _l("Round closed")}
 ALLOCATION_STATES = {"proposed": _l("Proposed"), "approved": _l("Approved"), "rejected": _l("Rejected"),
                      "revoked": _l("Revoked")}
 PAYMENT_STATES = {"requested": _l("To pay"), "paid": _l("Paid"), "cancelled": _l("Cancelled")}

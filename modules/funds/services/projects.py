@@ -66,7 +66,8 @@ def _cup_taken(project: Project) -> bool:
     stmt = select(Project.id).where(Project.cup == project.cup)
     if project.id is not None:
         stmt = stmt.where(Project.id != project.id)
-    return db.session.scalar(stmt) is not None
+    with db.session.no_autoflush:  # a project being created must not find itself
+        return db.session.scalar(stmt) is not None
 
 
 def validate_project(project: Project) -> None:

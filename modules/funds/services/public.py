@@ -229,8 +229,8 @@ DATASETS = {
         _c("allocated", "Allocated", "Allocations approved by the fund, in euros."),
         _c("paid", "Paid", "Payments made by the fund, in euros."),
         _c("progress_percent", "Progress (%)", "Mean progress of the project's milestones, 0 to 100."),
-        _c("start_date", "Start", "Start date (ISO 8601)."),
-        _c("end_date", "End", "End date (ISO 8601)."),
+        _c("start_date", "Starts on", "Start date (ISO 8601)."),
+        _c("end_date", "Ends on", "End date (ISO 8601)."),
         _c("url", "Page", "Public page of the project."),
     ), _project_rows),
     "allocazioni": Dataset("allocazioni", _l("Allocations approved"), (

@@ -14,8 +14,13 @@ from app.settings import set_setting
 from modules.funds import services
 from modules.funds.models import Allocation, Contribution, Payment, Priority, Project
 from tests.factories import csrf_token, login, make_user
-from tests.modules.funds.factories import ContributionFactory, FundFactory, ProjectCategoryFactory, RoundFactory
-from tests.modules.funds.factories import third_sector_organisation
+from tests.modules.funds.factories import (
+    ContributionFactory,
+    FundFactory,
+    ProjectCategoryFactory,
+    RoundFactory,
+    third_sector_organisation,
+)
 from tests.modules.funds.helpers import admitted, approved, fund_holding, officials, ranked_round
 from tests.modules.partners.helpers import member
 

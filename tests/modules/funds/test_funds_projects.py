@@ -42,7 +42,7 @@ def test_a_public_investment_project_needs_a_cup_and_a_third_sector_beneficiary(
                       budget=Decimal("1000.00"), is_public_investment=True)
     errors = services.check_project(project)
     assert set(errors) == {"cup", "beneficiary"}
-    assert "CUP" in errors["cup"] and "terzo settore" in errors["beneficiary"]
+    assert "CUP" in errors["cup"] and "Terzo settore" in errors["beneficiary"]
 
 
 def test_two_projects_cannot_share_a_cup(ctx):
