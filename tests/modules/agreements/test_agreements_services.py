@@ -308,3 +308,14 @@ def test_dates_in_the_wrong_order_are_refused(coordinator):
     with pytest.raises(services.AgreementError):
         services.create_agreement(coordinator, "X-1", "Accordo", start_date=date(2027, 1, 1),
                                   end_date=date(2026, 1, 1) - timedelta(days=1))
+
+
+def test_a_new_end_date_after_opening_makes_the_next_version(coordinator):
+    agreement = agreement_with(three_parties(), coordinator)
+    services.open_for_signature(agreement, coordinator)
+
+    agreement.end_date = date(2029, 12, 31)  # as the "title and dates" form does
+    services.after_edit(agreement, coordinator)
+
+    assert agreement.current_version == 2
+    assert agreement.version(1).text_sha256 != agreement.version(2).text_sha256

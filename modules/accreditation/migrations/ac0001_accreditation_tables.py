@@ -1,6 +1,6 @@
 """accreditation tables: schemes, document types, applications, documents, accreditation periods
 
-Revision ID: a0001
+Revision ID: ac0001
 Revises: (a branch of its own, after the partners module's p0001)
 Create Date: 2026-11-24 23:12:09.939349
 
@@ -11,7 +11,7 @@ from alembic import op
 import app.money
 
 # revision identifiers, used by Alembic.
-revision = 'a0001'
+revision = 'ac0001'
 down_revision = None
 branch_labels = ('accreditation',)
 depends_on = ('p0001',)
