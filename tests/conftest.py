@@ -188,3 +188,9 @@ def require_redis() -> str:
             pytest.fail("REQUIRE_SERVICES=1: this test needs Redis (set REDIS_URL)")
         pytest.skip("needs Redis: set REDIS_URL=redis://…")
     return REDIS_URL
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last: Playwright's sync API keeps an asyncio loop running in the main thread
+    until the session ends, and code that calls asyncio.run() (pyHanko) must not run after it starts."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
