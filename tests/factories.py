@@ -206,6 +206,10 @@ def factories() -> dict:
         from tests.modules.agreements.factories import agreements_factories
 
         found.update(agreements_factories())
+    if "modules.catalog.models" in sys.modules:  # only when the catalog module is loaded
+        from tests.modules.catalog.factories import catalog_factories
+
+        found.update(catalog_factories())
     return found
 
 
