@@ -9,6 +9,6 @@
     "category": "Catalogue",
     "installable": True,
     "data": ["data/categories.py"],
-    "demo": [],
+    "demo": ["demo/offers.py"],
     "license": "AGPL-3.0-or-later",
 }

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from app.demo import users as demo_users
 from app.extensions import db
 from modules.catalog import services
 from modules.catalog.dates import today
+from modules.catalog.demo import offers as demo
+from modules.catalog.models import Offer, Slot
+from modules.partners.demo import organisations as partner_demo
 from modules.partners.models import Comune
 from tests.factories import make_user
 from tests.modules.catalog.factories import seeded_category
@@ -57,3 +61,12 @@ def test_the_catalogue_is_listed_on_the_public_home(app, client):
 def test_the_public_api_lists_the_same_offers_with_exact_prices(offers, client):
     items = client.get("/api/v1/public/catalog?welfare=1").get_json()["items"]
     assert [(item["title_it"], item["price_from"]) for item in items] == [("Badante a ore", "25.00")]
+
+
+def test_the_demo_loads_the_cooperatives_offers_once(app, ctx):
+    demo_users.load()
+    partner_demo.load()
+    db.session.commit()
+    demo.load()
+    demo.load()  # idempotent
+    assert db.session.query(Offer).count() == 2 and db.session.query(Slot).count() == 4

@@ -121,6 +121,7 @@ class FundMachine(RuleBasedStateMachine):
         assert ledger.natural_balance(book.receivable) == figures.receivable == ledger.natural_balance(book.pledged)
 
     def teardown(self):
+        db.session.remove()  # end this example's transaction first: PostgreSQL's TRUNCATE waits for it
         _clean(self.app)
 
 

@@ -123,6 +123,7 @@ class LedgerMachine(RuleBasedStateMachine):
         assert cached == self.expected == services.lines_balance(list(self.expected))
 
     def teardown(self):
+        db.session.remove()  # end this example's transaction first: PostgreSQL's TRUNCATE waits for it
         _clean(self.app)
 
 
