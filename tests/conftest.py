@@ -137,12 +137,25 @@ def _tables_to_empty() -> list[str]:
     return [t.name for t in reversed(db.metadata.sorted_tables) if t.name in _EXISTING and t.name not in keep]
 
 
+def _end_leaked_transactions(conn) -> None:
+    """A connection a test left idle inside a transaction (a thread that never closed its session)
+    would block the TRUNCATE below forever: end it, and say so."""
+    leaked = conn.execute(text(
+        "SELECT pid, left(query, 120) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND state = 'idle in transaction'")).all()
+    for pid, query in leaked:
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        print(f"conftest: ended a transaction a test left open: {query!r}")
+
+
 def _clean(app) -> None:
     with app.app_context():
         db.session.remove()
         names = _tables_to_empty()
         with db.engine.begin() as conn:
             if IS_POSTGRES:
+                _end_leaked_transactions(conn)
+                conn.execute(text("SET LOCAL lock_timeout = '20s'"))  # fail, never hang the suite
                 conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
             else:
                 for name in names:
