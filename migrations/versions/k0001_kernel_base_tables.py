@@ -1,12 +1,12 @@
 """kernel base tables
 
 Revision ID: k0001
-Revises: 
+Revises:
 Create Date: 2026-11-24 22:28:42.264859
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 APPEND_ONLY = """
 CREATE FUNCTION base_audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -7,7 +7,8 @@ from tests.factories import login, make_user
 
 
 def test_production_refuses_the_default_secret_key():
-    config = make_test_config(REFUSE_DEFAULT_SECRET=ProductionConfig.REFUSE_DEFAULT_SECRET, SECRET_KEY=DEFAULT_SECRET_KEY)
+    config = make_test_config(REFUSE_DEFAULT_SECRET=ProductionConfig.REFUSE_DEFAULT_SECRET,
+                              SECRET_KEY=DEFAULT_SECRET_KEY)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(config)
 

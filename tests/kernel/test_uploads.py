@@ -11,7 +11,6 @@ from types import SimpleNamespace
 
 import pytest
 from flask_babel import force_locale, gettext
-from memo.models import Memo
 from PIL import Image
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
@@ -37,6 +36,7 @@ from app.uploads import (
     sniff,
     unregister_owner,
 )
+from memo.models import Memo
 from tests.factories import OrganisationFactory, login, make_user
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"

@@ -1,15 +1,14 @@
 """memo tables
 
 Revision ID: m0001
-Revises: 
+Revises:
 Create Date: 2026-11-24 22:30:02.222035
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.money
-
 
 # revision identifiers, used by Alembic.
 revision = 'm0001'
