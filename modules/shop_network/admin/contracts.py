@@ -1,0 +1,5 @@
+"""(contracts: to be written.)"""
+
+
+def register(admin) -> None:
+    return None

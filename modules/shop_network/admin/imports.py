@@ -1,0 +1,5 @@
+"""(imports: to be written.)"""
+
+
+def register(admin) -> None:
+    return None

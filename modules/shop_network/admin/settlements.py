@@ -1,0 +1,5 @@
+"""(settlements: to be written.)"""
+
+
+def register(admin) -> None:
+    return None

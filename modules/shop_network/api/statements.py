@@ -1,0 +1,5 @@
+"""(statements: to be written.)"""
+
+
+def register(api) -> None:
+    return None

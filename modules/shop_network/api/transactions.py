@@ -1,0 +1,5 @@
+"""(transactions: to be written.)"""
+
+
+def register(api) -> None:
+    return None

@@ -1,0 +1,3 @@
+"""(importing commands: to be written.)"""
+
+from . import commands  # noqa: F401

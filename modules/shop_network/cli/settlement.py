@@ -1,0 +1,3 @@
+"""(settlement commands: to be written.)"""
+
+from . import commands  # noqa: F401

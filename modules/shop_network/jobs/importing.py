@@ -1,0 +1,3 @@
+"""(importing jobs: to be written.)"""
+
+SCHEDULE: list[dict] = []

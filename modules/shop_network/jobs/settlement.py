@@ -1,0 +1,3 @@
+"""(settlement jobs: to be written.)"""
+
+SCHEDULE: list[dict] = []

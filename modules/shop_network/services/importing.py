@@ -1,0 +1,1 @@
+"""(importing: to be written.)"""

@@ -1,0 +1,1 @@
+"""(settlement: to be written.)"""

@@ -1,0 +1,3 @@
+"""(imports: to be written.)"""
+
+from . import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""(portal: to be written.)"""
+
+from . import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""(public: to be written.)"""
+
+from . import bp  # noqa: F401

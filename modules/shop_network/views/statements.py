@@ -1,0 +1,3 @@
+"""(statements: to be written.)"""
+
+from . import bp  # noqa: F401
