@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 from zoneinfo import ZoneInfo
@@ -257,16 +257,20 @@ def _xlsx_cell(sheet, value: Any):
     return cell
 
 
-def _xlsx_bytes(rows: Iterable[dict], columns: Columns) -> bytes:
+def _write_xlsx(rows: Iterable[dict], columns: Columns, target: BinaryIO) -> None:
     from openpyxl import Workbook
 
-    workbook = Workbook(write_only=True)
+    workbook = Workbook(write_only=True)  # rows go to a temporary file, not to memory
     sheet = workbook.create_sheet()
     sheet.append([_xlsx_cell(sheet, str(header)) for _key, header in columns])
     for row in rows:
         sheet.append([_xlsx_cell(sheet, row.get(key)) for key, _header in columns])
+    workbook.save(target)
+
+
+def _xlsx_bytes(rows: Iterable[dict], columns: Columns) -> bytes:
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    _write_xlsx(rows, columns, buffer)
     return buffer.getvalue()
 
 
@@ -287,6 +291,17 @@ def export_rows(rows: Iterable[dict], columns: Columns, fmt: ExportFormat) -> tu
     else:
         data = b"".join(iter_csv(rows, columns, fmt))
     return data, mimetype, extension
+
+
+def write_export(rows: Iterable[dict], columns: Columns, fmt: ExportFormat, target: BinaryIO) -> None:
+    """Write an export of any size to an open binary file (CSV streamed row by row, XLSX in write-only mode)."""
+    if fmt == "xlsx":
+        _write_xlsx(rows, columns, target)
+    elif fmt in ("csv", "csv-it"):
+        for chunk in iter_csv(rows, columns, fmt):
+            target.write(chunk)
+    else:
+        raise ValueError(f"export format {fmt!r} cannot be written in the background: use csv, csv-it or xlsx")
 
 
 def export_filename(stem: str, extension: str) -> str:

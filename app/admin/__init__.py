@@ -35,7 +35,7 @@ class DistrettoAdmin(Admin):
 
 
 def init_admin(app: Flask) -> DistrettoAdmin:
-    from . import kernel_views
+    from . import export_job, kernel_views  # noqa: F401 - export_job declares the background export job
 
     use_our_library_catalogues()
     admin = DistrettoAdmin(

@@ -25,7 +25,7 @@ from ..security.forms import ApiTokenForm, ChangePasswordForm, InviteColleagueFo
 from .home import Widget
 from .notifications import NotificationsView
 from .settings import SettingsView
-from .views import SecureModelView
+from .views import SecureModelView, escaped_link
 
 ADMINISTRATION = _l("Administration")
 ACCOUNT = _l("My account")
@@ -97,6 +97,14 @@ def _progress_bar(view, context, model, name):
              css=css, label=_("Progress"))
 
 
+def _message_or_download(view, context, model, name):
+    """A finished export links to its file (served only to the job's user)."""
+    url = (model.result or {}).get("download_url") if model.status == "finished" else None
+    if url:
+        return escaped_link(url, _("Download the file"))
+    return model.message
+
+
 class JobAdmin(SecureModelView):
     allow_create = allow_edit = allow_delete = False
     column_list = ["id", "name", "status", "progress", "message", "created_at", "finished_at"]
@@ -104,7 +112,7 @@ class JobAdmin(SecureModelView):
                            "attempts", "created_at", "started_at", "finished_at"]
     column_filters = ["status", "name"]
     column_default_sort = ("id", True)
-    column_formatters = {"progress": _progress_bar}
+    column_formatters = {"progress": _progress_bar, "message": _message_or_download}
     column_labels = {"name": _l("Job"), "status": _l("Status"), "progress": _l("Progress"),
                      "message": _l("Message"), "created_at": _l("Created"), "finished_at": _l("Finished"),
                      "args": _l("Arguments"), "result": _l("Result"), "error": _l("Error"),

@@ -18,6 +18,7 @@ from wtforms.validators import ValidationError
 from ..audit import Audited, history_for
 from ..documents import send_export
 from ..extensions import db
+from ..jobs import enqueue
 from ..money import Money, Percent
 from ..security.access import can
 from ..security.rules import AccessDenied, parse_pk, pk_attribute, rule_clause, satisfies
@@ -25,6 +26,7 @@ from ..workflow import WorkflowError, WorkflowMixin, log_for
 
 AJAX_LIMIT_MAX = 20
 EXPORT_MAX_ROWS = 10_000
+BACKGROUND_FORMATS = ("csv", "csv-it", "xlsx")
 
 
 class SecureForm(FlaskForm, BaseForm):
@@ -185,6 +187,33 @@ class SecureModelView(ModelView):
         columns = list(self._export_columns)
         rows = ({name: self.get_export_value(record, name) for name, _label in columns} for record in records)
         return send_export(rows, columns, export_type, self.get_export_name(export_type).rsplit(".", 1)[0])
+
+    def _apply_sorting(self, query, joins, sort_column, sort_desc):
+        """The chosen order, then the primary key: pages (and background exports) never repeat or skip a row."""
+        query, joins = super()._apply_sorting(query, joins, sort_column, sort_desc)
+        return query.order_by(pk_attribute(self.model)), joins
+
+    @property
+    def background_export_types(self) -> list[str]:
+        return [fmt for fmt in self.export_types if fmt in BACKGROUND_FORMATS]
+
+    @expose("/export-job/<export_type>/", methods=("POST",))
+    def export_job(self, export_type):
+        """The whole filtered list as a job, when it is longer than the row cap of a direct export."""
+        if not self.can_export or export_type not in self.background_export_types:
+            abort(404)
+        query = request.query_string.decode("utf-8", "replace")
+        row = enqueue("base.export", current_user, endpoint=self.endpoint, export_type=export_type, query=query)
+        flash(_("The export is being prepared: you will find it among your notifications and on the Jobs page."),
+              "info")
+        return redirect(url_for("job.details_view", id=row.id) if self._jobs_readable() else self.get_url(
+            ".index_view", **request.args))
+
+    @staticmethod
+    def _jobs_readable() -> bool:
+        from ..jobs import Job
+
+        return can(current_user, Job, "read")
 
     # Record page extras ------------------------------------------------------------------------
     def history(self, record):
