@@ -112,3 +112,17 @@ def test_an_unknown_format_is_not_found(client, shop_with_memos):
 
 def test_the_background_export_needs_the_csrf_token(client, shop_with_memos):
     assert client.post("/admin/memo_memo/export-job/csv/").status_code == 400
+
+
+def test_a_capped_count_says_more_than_the_cap(app, client, shop_with_memos, monkeypatch):
+    monkeypatch.setattr(shop_with_memos_view(app), "count_cap", 20)
+
+    page = client.get("/admin/memo_memo/").get_data(as_text=True)
+
+    assert "Elenco (più di 20)" in page
+    assert "Elenco (1)" in client.get("/admin/memo_memo/?search=Speciale").get_data(as_text=True)
+
+
+def shop_with_memos_view(app):
+    with app.app_context():
+        return next(v for v in current_admin()._views if v.endpoint == "memo_memo")
