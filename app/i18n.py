@@ -48,3 +48,26 @@ def use_our_library_catalogues() -> None:
     # Both look these module globals up at call time (flask_admin.babel.Translations, flask_wtf.i18n).
     admin_babel.wtforms_domain = WTFORMS_DOMAIN
     flask_wtf.i18n._get_translations = WTFORMS_DOMAIN.get_translations
+
+
+def reader_locale() -> str:
+    """The language of the person reading: the request's locale, Italian outside a request (jobs, CLI)."""
+    from flask import has_request_context
+    from flask_babel import get_locale
+
+    return str(get_locale() or "it") if has_request_context() else "it"
+
+
+class BilingualName:
+    """Mixin for reference data named in Italian and English (`name_it`, `name_en`), shown in the reader's
+    language; the Italian name stands in for a missing English one."""
+
+    name_it: str
+    name_en: str | None
+
+    def label(self, locale: str | None = None) -> str:
+        locale = locale or reader_locale()
+        return (self.name_en or self.name_it) if locale.startswith("en") else self.name_it
+
+    def __str__(self) -> str:
+        return self.label()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
@@ -26,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit import Audited
 from app.extensions import db
+from app.i18n import BilingualName, reader_locale
 from app.models import User
 from app.money import Money
 from app.uploads import MB, register_owner, register_use
@@ -39,10 +39,10 @@ WEEKDAYS = [_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Fr
 
 
 def _english() -> bool:
-    return str(get_locale() or "it").startswith("en")
+    return reader_locale().startswith("en")
 
 
-class Category(Audited, db.Model):
+class Category(BilingualName, Audited, db.Model):
     """A category of the offers' taxonomy (data, edited by coordinators)."""
 
     __tablename__ = "catalog_categories"
@@ -57,9 +57,6 @@ class Category(Audited, db.Model):
 
     def __repr__(self) -> str:
         return f"<Category {self.key}>"
-
-    def __str__(self) -> str:
-        return (self.name_en or self.name_it) if _english() else self.name_it
 
 
 offer_comuni = Table(

@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit import Audited
 from app.extensions import db
+from app.i18n import BilingualName
 from modules.partners.models import OrganisationType
-
-
-def _locale() -> str:
-    return str(get_locale() or "it")
-
-
-class _Named:
-    """Italian and English names, shown in the reader's language."""
-
-    name_it: str
-    name_en: str
-
-    def label(self, locale: str | None = None) -> str:
-        locale = locale or _locale()
-        return (self.name_en or self.name_it) if locale.startswith("en") else self.name_it
-
-    def __str__(self) -> str:
-        return self.label()
 
 
 class SchemeOrganisationType(db.Model):
@@ -60,7 +42,7 @@ class SchemeDocumentType(db.Model):
         return f"<SchemeDocumentType {self.scheme_id}:{self.document_type_id}>"
 
 
-class DocumentType(_Named, Audited, db.Model):
+class DocumentType(BilingualName, Audited, db.Model):
     """A kind of document (DURC, visura camerale…) with its validity in days or in months."""
 
     __tablename__ = "accreditation_document_types"
@@ -86,7 +68,7 @@ class DocumentType(_Named, Audited, db.Model):
         return f"<DocumentType {self.key}>"
 
 
-class Scheme(_Named, Audited, db.Model):
+class Scheme(BilingualName, Audited, db.Model):
     """An accreditation scheme: who may apply, which documents, for how long."""
 
     __tablename__ = "accreditation_schemes"

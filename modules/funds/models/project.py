@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import has_request_context
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, func
@@ -14,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit import Audited
 from app.extensions import db
+from app.i18n import BilingualName
 from app.models import Organisation, User
 from app.money import Money
 from app.workflow import Transition, Workflow, WorkflowMixin
@@ -39,7 +38,7 @@ def _own_project_only(project: Project, user) -> str | None:
     return None
 
 
-class ProjectCategory(db.Model):
+class ProjectCategory(BilingualName, db.Model):
     """A field of social intervention (data: administrators may add and rename them; keys are stable)."""
 
     __tablename__ = "funds_categories"
@@ -53,10 +52,6 @@ class ProjectCategory(db.Model):
 
     def __repr__(self) -> str:
         return f"<ProjectCategory {self.key}>"
-
-    def __str__(self) -> str:
-        locale = str(get_locale() or "it") if has_request_context() else "it"
-        return self.name_en if locale.startswith("en") else self.name_it
 
 
 class Project(Audited, WorkflowMixin, db.Model):

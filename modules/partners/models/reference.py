@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import has_request_context
-from flask_babel import get_locale
 from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
+from app.i18n import BilingualName
 
 
 class Comune(db.Model):
@@ -31,7 +30,7 @@ class Comune(db.Model):
         return f"{self.name} ({self.province_code})"
 
 
-class OrganisationType(db.Model):
+class OrganisationType(BilingualName, db.Model):
     """A kind of organisation; the kernel's `Organisation.type` holds its key."""
 
     __tablename__ = "partners_organisation_types"
@@ -47,10 +46,3 @@ class OrganisationType(db.Model):
     def __repr__(self) -> str:
         return f"<OrganisationType {self.key}>"
 
-    def __str__(self) -> str:
-        return self.label()
-
-    def label(self, locale: str | None = None) -> str:
-        if locale is None:
-            locale = str(get_locale() or "it") if has_request_context() else "it"
-        return self.name_en if locale.startswith("en") else self.name_it

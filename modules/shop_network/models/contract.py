@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
@@ -26,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit import Audited
 from app.extensions import db
+from app.i18n import BilingualName
 from app.money import Percent
 from app.workflow import Transition, Workflow, WorkflowMixin
 from modules.partners.models import Comune, PartnerOrganisation
@@ -42,11 +42,7 @@ RATE_STATUSES = {"pending": _l("Waiting for the shop's signature"), "signed": _l
 MANAGE = "shop_network.manage_contracts"
 
 
-def _english() -> bool:
-    return str(get_locale() or "it").startswith("en")
-
-
-class ShopCategory(Audited, db.Model):
+class ShopCategory(BilingualName, Audited, db.Model):
     """A category of shops (data, edited by coordinators): food, clothing, health, ..."""
 
     __tablename__ = "shop_network_categories"
@@ -61,9 +57,6 @@ class ShopCategory(Audited, db.Model):
 
     def __repr__(self) -> str:
         return f"<ShopCategory {self.key}>"
-
-    def __str__(self) -> str:
-        return (self.name_en or self.name_it) if _english() else self.name_it
 
 
 contract_categories = Table(
