@@ -17,13 +17,14 @@ from wtforms.validators import ValidationError
 from app.admin import SecureModelView, escaped_link
 from app.admin.views import scoped_query
 from app.extensions import db
+from app.forms import MoneyField, PercentField
 from app.models import Organisation
 from app.security import AccessDenied, get_scoped
 from app.workflow import WorkflowError
 from modules.partners.models import OrganisationType
 
 from . import portal, services, widgets
-from .forms import DocumentUploadForm, MoneyField, PercentField
+from .forms import DocumentUploadForm
 from .models import PERIOD_STATUSES, STATES, AccreditationPeriod, Application, Document, DocumentType, Scheme
 from .requirements import applicable_types
 

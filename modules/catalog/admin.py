@@ -18,13 +18,14 @@ from wtforms.validators import ValidationError
 
 from app.admin import SecureModelView, Widget
 from app.extensions import db
+from app.forms import MoneyField
 from app.notify import absolute_url
 from app.security import get_scoped, has_permission, scoped
 from app.uploads import UploadRejected
 
 from . import services
 from .dates import today
-from .forms import BookingForm, PriceField
+from .forms import BookingForm
 from .models import BOOKING_STATUSES, OFFER_STATUSES, WEEKDAYS, Booking, Category, Closure, Offer, Slot
 
 CATEGORY = _l("Catalogue")
@@ -67,7 +68,7 @@ class OfferAdmin(SecureModelView):
     form_columns = ["organisation", "category", "title_it", "title_en", "description_it", "description_en",
                     "price_from", "price_to", "is_welfare_eligible", "welfare_rule", "comuni", "valid_from",
                     "valid_to", "status"]
-    form_overrides = {"price_from": PriceField, "price_to": PriceField}
+    form_overrides = {"price_from": MoneyField, "price_to": MoneyField}
     form_choices = {"status": [(key, label) for key, label in OFFER_STATUSES.items()]}
     form_ajax_refs = {"comuni": {"fields": ["name"], "page_size": 10}}
     form_args = {"price_to": {"description": _l("Leave empty for a single price.")},

@@ -3,44 +3,14 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from app.money import to_decimal
-
-
-class MoneyField(StringField):
-    """Euros typed as "1.234,56" or "1234.56": an exact Decimal with at most two decimals, more than zero."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
-        super().__init__(label, validators, **kwargs)
-
-    def process_formdata(self, valuelist):
-        text = (valuelist[0] if valuelist else "").strip()
-        if not text:
-            self.data = None
-            return
-        try:
-            self.data = to_decimal(text, strict=True)
-        except ValueError:
-            self.data = None
-            raise ValueError(_("Write the amount in euros with at most two decimals, e.g. 1.234,56.")) from None
-
-    def pre_validate(self, form):
-        if self.data is not None and self.data <= 0:
-            raise ValidationError(_("The amount must be more than zero."))
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else format_decimal(Decimal(self.data), format="#,##0.00")
+from app.forms import PositiveMoneyField
 
 
 class CupField(StringField):
@@ -60,7 +30,7 @@ class CupField(StringField):
 
 
 class ReceiptForm(FlaskForm):
-    amount = MoneyField(_l("Amount received"), validators=[Optional()],
+    amount = PositiveMoneyField(_l("Amount received"), validators=[Optional()],
                         description=_l("Leave empty to record everything still due."))
     received_on = DateField(_l("Received on"), validators=[InputRequired()])
     reference = StringField(_l("Receipt reference"), validators=[InputRequired(), Length(max=120)],
@@ -70,7 +40,7 @@ class ReceiptForm(FlaskForm):
 
 class ProposalForm(FlaskForm):
     project_id = SelectField(_l("Project"), coerce=int, validators=[InputRequired()])
-    amount = MoneyField(_l("Amount"), validators=[InputRequired()])
+    amount = PositiveMoneyField(_l("Amount"), validators=[InputRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 

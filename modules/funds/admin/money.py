@@ -15,11 +15,12 @@ from sqlalchemy import select
 from wtforms.validators import InputRequired, ValidationError
 
 from app.extensions import db
+from app.forms import PositiveMoneyField
 from app.security import has_permission, scoped
 from app.templating import money_filter
 
 from .. import services
-from ..forms import MoneyField, ReceiptForm
+from ..forms import ReceiptForm
 from ..models import CONTRIBUTION_KINDS, Allocation, Contribution, Fund, Payment, Priority, Publication, Receipt, Round
 from ..services.public import totals
 from .common import FundsModelView, state_column
@@ -88,7 +89,7 @@ class ContributionAdmin(FundsModelView):
                     "source_reference"]
     form_choices = {"kind": [("contribution", _l("Contribution owed by an organisation (a receivable)")),
                              ("donation", _l("Donation received"))]}
-    form_overrides = {"amount_owed": MoneyField}
+    form_overrides = {"amount_owed": PositiveMoneyField}
     form_args = {"amount_owed": {"validators": [InputRequired()]},
                  "source_reference": {"label": _l("Reference"), "validators": [InputRequired()],
                                       "description": _l("The document it comes from (agreement, transfer "
@@ -173,7 +174,7 @@ class RoundAdmin(FundsModelView):
     column_formatters_export = state_column()
     column_default_sort = ("period_start", True)
     form_columns = ["fund", "title", "period_start", "period_end", "amount", "legal_basis", "selection_method"]
-    form_overrides = {"amount": MoneyField}
+    form_overrides = {"amount": PositiveMoneyField}
     form_args = {"amount": {"validators": [InputRequired()]},
                  "legal_basis": {"description": _l("The rule or deed the allocations rest on; it is published "
                                                    "(d.lgs. 33/2013 art. 27).")},
@@ -233,7 +234,7 @@ class PaymentAdmin(FundsModelView):
     column_filters = ["status", "paid_on"]
     column_default_sort = ("id", True)
     form_columns = ["allocation", "amount", "reference"]
-    form_overrides = {"amount": MoneyField}
+    form_overrides = {"amount": PositiveMoneyField}
     form_args = {"amount": {"validators": [InputRequired()]}}
 
     def create_form(self, obj=None):

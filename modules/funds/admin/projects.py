@@ -10,10 +10,11 @@ from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from app.admin import SecureModelView
 from app.extensions import db
+from app.forms import PositiveMoneyField
 from app.security import scoped
 
 from .. import services
-from ..forms import CupField, MoneyField
+from ..forms import CupField
 from ..models import PROJECT_STATES, Allocation, Milestone, Project, ProjectCategory
 from .common import FundsModelView, state_column
 
@@ -53,7 +54,7 @@ class ProjectAdmin(FundsModelView):
     form_columns = ["title", "description", "category", "beneficiary", "is_public_investment", "cup", "budget",
                     "start_date", "end_date"]
     form_ajax_refs = {"beneficiary": {"fields": ["legal_name"], "page_size": 10}}
-    form_overrides = {"cup": CupField, "budget": MoneyField}
+    form_overrides = {"cup": CupField, "budget": PositiveMoneyField}
     form_args = {"cup": {"description": _l("15 characters, e.g. J51B20000010005; required for public "
                                            "investment projects.")},
                  "budget": {"validators": [InputRequired()]}}

@@ -12,9 +12,9 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
 from app.extensions import db
+from app.forms import MoneyField, PercentField
 from app.settings import get_setting
 from modules.accreditation.data import schemes as seed
-from modules.accreditation.forms import MoneyField, PercentField
 from modules.accreditation.models import DocumentType, Scheme
 from tests.factories import csrf_token, login, make_user
 from tests.modules.accreditation.helpers import scheme, seeded_type
@@ -90,7 +90,7 @@ def test_a_coordinator_adds_a_document_type_with_days_or_months_not_both(app, cl
     (PercentField, "3.1234", Decimal("3.1234"), None),
     (PercentField, "3,12345", None, "decimal"),
     (PercentField, "100,01", None, "100"),
-    (PercentField, "tre", None, "12,50"),
+    (PercentField, "tre", None, "2,5"),
     (MoneyField, "150.000,00", Decimal("150000.00"), None),
     (MoneyField, "-1", None, "0"),
 ])
