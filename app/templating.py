@@ -8,6 +8,7 @@ import jinja2
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_number, get_locale
 
+from .audit_labels import action_label, field_label, user_names
 from .money import format_money, format_percent
 from .registry import loaded_modules
 
@@ -41,4 +42,5 @@ def init_templating(app: Flask) -> None:
         app.jinja_loader = jinja2.ChoiceLoader([app.jinja_loader, jinja2.FileSystemLoader(folders)])
     app.jinja_env.filters.update(money=money_filter, percent=percent_filter, when=date_filter,
                                thousands=thousands_filter)
-    app.jinja_env.globals.update(today=date.today)
+    app.jinja_env.globals.update(today=date.today, audit_field=field_label, audit_action=action_label,
+                                 audit_user_names=user_names)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, request, url_for
+from flask import abort, flash, g, jsonify, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_admin.actions import action
 from flask_babel import gettext as _
@@ -15,6 +15,7 @@ from wtforms.validators import ValidationError
 
 from ..api.tokens import ApiToken, create_token, revoke_token, tokens_of
 from ..audit import AuditLog
+from ..audit_labels import action_label, field_label, model_label, user_names
 from ..extensions import db
 from ..jobs import Job
 from ..models import Organisation, Role, User
@@ -136,7 +137,23 @@ class AuditLogAdmin(SecureModelView):
     column_labels = {"at": _l("When"), "user_id": _l("User"), "model": _l("Model"), "record_id": _l("Record"),
                      "action": _l("Action"), "field": _l("Field"), "old": _l("Old value"), "new": _l("New value")}
     column_formatters = {"old": lambda v, c, m, n: _l("(personal data)") if m.is_redacted else m.old,
-                         "new": lambda v, c, m, n: _l("(personal data)") if m.is_redacted else m.new}
+                         "new": lambda v, c, m, n: _l("(personal data)") if m.is_redacted else m.new,
+                         "model": lambda v, c, m, n: model_label(m.model),
+                         "field": lambda v, c, m, n: field_label(m.model, m.field),
+                         "action": lambda v, c, m, n: action_label(m.action),
+                         "user_id": lambda v, c, m, n: v.user_name(m.user_id)}
+
+    def get_list(self, *args, **kwargs):
+        count, rows = super().get_list(*args, **kwargs)
+        rows = list(rows)
+        g.audit_user_names = user_names(row.user_id for row in rows)  # one query for the page
+        return count, rows
+
+    @staticmethod
+    def user_name(user_id: int | None) -> str:
+        if not user_id:
+            return _("system")
+        return getattr(g, "audit_user_names", {}).get(user_id) or str(user_id)
 
 
 class ModulesView(BaseView):

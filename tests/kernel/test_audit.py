@@ -89,3 +89,37 @@ def test_history_panel_shows_on_the_record(app, client, ctx):
     login(client, user)
     page = client.get(f"/admin/memo_memo/details/?id={memo.id}").get_data(as_text=True)
     assert 'id="history-title"' in page and "Storico bis" in page
+
+
+def test_the_audit_log_reads_in_words_not_class_names(app, client, ctx):
+    from app.audit_labels import field_label, model_label
+
+    admin = make_user("admin", full_name="Anna Amministratrice")
+    with acting_as(admin.id):
+        organisation = OrganisationFactory(legal_name="Bottega Parole")
+        db.session.commit()
+    login(client, admin)
+
+    page = client.get("/admin/auditlog/?search=&flt0_0=Organisation").get_data(as_text=True)
+
+    with app.test_request_context():
+        assert model_label("Organisation") != "Organisation"
+        assert field_label("Organisation", "legal_name") == "Denominazione"
+    assert "Denominazione" in page and "legal_name" not in page
+    assert "creato" in page
+    assert "Anna Amministratrice" in page
+    assert organisation.id
+
+
+def test_the_history_panel_names_fields_and_people(app, client, ctx):
+    user = make_user("coordinator", full_name="Carla Coordinatrice")
+    with acting_as(user.id):
+        memo = Memo(title="Storico", organisation=OrganisationFactory())
+        db.session.add(memo)
+        db.session.commit()
+    login(client, user)
+
+    page = client.get(f"/admin/memo_memo/details/?id={memo.id}").get_data(as_text=True)
+
+    assert "Carla Coordinatrice" in page
+    assert "creato" in page
