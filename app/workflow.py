@@ -110,6 +110,7 @@ class WorkflowLog(db.Model):
 
 class WorkflowMixin:
     __workflow__: Workflow
+    __final_writable__: frozenset[str] = frozenset()  # fields that may still change in a final state
 
     @property
     def state_label(self) -> str:
@@ -156,12 +157,21 @@ def _state_before_flush(obj) -> str | None:
     return getattr(obj, wf.field)
 
 
+def _changes_only_writable_fields(obj) -> bool:
+    """A closed record may still change the fields its model lists in `__final_writable__` (e.g. the date its
+    personal data was erased, which the law requires), and nothing else."""
+    writable = getattr(type(obj), "__final_writable__", frozenset())
+    changed = {attr.key for attr in inspect(obj).attrs if attr.history.has_changes()}
+    return bool(changed) and changed <= writable
+
+
 @event.listens_for(Session, "before_flush")
 def _protect_final_states(session: Session, _ctx, _instances) -> None:
     for obj in list(session.dirty) + list(session.deleted):
         if not isinstance(obj, WorkflowMixin) or inspect(obj).transient:
             continue
-        if _state_before_flush(obj) in type(obj).__workflow__.final and (
-            obj in session.deleted or session.is_modified(obj, include_collections=False)
-        ):
+        if _state_before_flush(obj) not in type(obj).__workflow__.final:
+            continue
+        if obj in session.deleted or (session.is_modified(obj, include_collections=False)
+                                      and not _changes_only_writable_fields(obj)):
             raise ReadOnlyRecord(_("This record is closed and can no longer be changed."))

@@ -210,6 +210,10 @@ def factories() -> dict:
         from tests.modules.catalog.factories import catalog_factories
 
         found.update(catalog_factories())
+    if "modules.welfare_points.models" in sys.modules:  # only when the welfare_points module is loaded
+        from tests.modules.welfare_points.factories import welfare_points_factories
+
+        found.update(welfare_points_factories())
     if "modules.shop_network.models" in sys.modules:  # only when the shop network module is loaded
         from tests.modules.shop_network.factories import shop_network_factories
 

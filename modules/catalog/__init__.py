@@ -1,7 +1,7 @@
 """catalog: offers of accredited local suppliers, their weekly slots, bookings and the public catalogue.
 
 Public API for later modules (welfare_points): ``services.public_offers``, ``services.openings``,
-``services.book``, ``services.cancel`` and ``services.BookingRefused``.
+``services.book``, ``services.cancel``, ``services.forget_citizen`` and ``services.BookingRefused``.
 
 When the accreditation of an organisation under the local-supplier scheme is suspended, revoked or
 expires, its offers leave the catalogue and the agenda at once; a reactivation or approval brings them

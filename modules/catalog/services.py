@@ -185,6 +185,13 @@ def cancel(booking: Booking) -> None:
     db.session.commit()
 
 
+def forget_citizen(booking: Booking, code: str) -> None:
+    """Erase the citizen's name and contacts from a booking, which stays under the anonymous `code`
+    (the retention of the module that booked it decides when). Audited without values; does not commit."""
+    booking.citizen_name = booking.citizen_email = booking.citizen_phone = None
+    booking.anonymous_code = booking.anonymous_code or code
+
+
 # Citizens' links and e-mails ----------------------------------------------------------------------------
 def _serializer(salt: str) -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt)

@@ -89,3 +89,17 @@ def test_refusal_messages_are_translated(app, memo):
     with app.test_request_context(), force_locale("it"), pytest.raises(WorkflowError) as refused:
         fire(memo, "publish", make_user("auditor"))
     assert "not allowed" not in str(refused.value)
+
+
+def test_a_final_record_may_change_only_its_declared_writable_fields(app, ctx, monkeypatch):
+    memo = Memo(title="Chiuso", organisation=OrganisationFactory(), state="archived", private_note="da cancellare")
+    db.session.add(memo)
+    db.session.commit()
+    monkeypatch.setattr(Memo, "__final_writable__", frozenset({"private_note"}), raising=False)
+
+    memo.private_note = None
+    db.session.commit()
+    memo.title = "Cambiato"
+    with pytest.raises(ReadOnlyRecord):
+        db.session.commit()
+    db.session.rollback()
