@@ -7,7 +7,7 @@ Public API for later modules (import these, nothing else of this package):
 - ``services.request_signature(document, organisation_id, signatory_id=None)``, ``services.withdraw_requests``;
 - ``services.sign_fes(...)`` and ``services.sign_with_file(...)`` (PAdES PDF or CAdES .p7m, checked by
   ``verify.verify_signed_file``); both audit every signature and every refusal (``SigningAttempt``);
-- ``services.document_signed``: a blinker signal sent with ``signature=`` after a signature is recorded;
+- ``services.signature_accepted``: a blinker signal sent with ``signature=`` after a valid signature is recorded;
 - ``services.valid_signatures(document)`` and ``services.sign_url(request)`` for screens of other modules;
 - models ``SignableDocument``, ``SignatureRequest``, ``Signature``, ``SigningAttempt``, ``TrustAnchor``.
 """
