@@ -1,9 +1,11 @@
 """Record rules: an operator reaches only the desks they are assigned to, and those desks' needs, personal
-data and referrals; coordinators and administrators reach every desk."""
+data, referrals and the catalogue bookings made for them (or by the operator); coordinators and administrators
+reach every desk."""
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.security import RecordRule
+from modules.catalog.models import Booking
 
 from ..models import Desk, Need, NeedPersonal, Referral, desk_operators
 
@@ -24,4 +26,7 @@ RULES = [
     RecordRule(Need, lambda user: Need.desk_id.in_(my_desk_ids(user)), OPERATOR),
     RecordRule(NeedPersonal, lambda user: NeedPersonal.need_id.in_(_my_need_ids(user)), OPERATOR),
     RecordRule(Referral, lambda user: Referral.need_id.in_(_my_need_ids(user)), OPERATOR),
+    RecordRule(Booking, lambda user: or_(
+        Booking.booked_by_id == user.id,
+        Booking.id.in_(select(Referral.booking_id).where(Referral.need_id.in_(_my_need_ids(user))))), OPERATOR),
 ]

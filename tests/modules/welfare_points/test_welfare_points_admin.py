@@ -184,3 +184,23 @@ def test_todays_bookings_widget_lists_the_desks_bookings(app, ctx, storage):
             items = todays_bookings(operator)["items"]
         other = todays_bookings(make_user("operator"))["items"]
     assert [need.code in item["text"] for item in items] == [True] and other == []
+
+
+def test_an_operator_reads_the_bookings_of_their_desks_not_other_desks(app, ctx, storage):
+    from app.security import scoped
+    from modules.catalog.models import Booking
+
+    desk_a, operator_a = desk_with_operator()
+    desk_b, operator_b = desk_with_operator()
+    offer, slot, _user, _application = accredited_offer(capacity=3)
+    (referral,) = services.refer(record(desk_a, operator_a), [offer.id], operator_a, date(2026, 1, 30))
+    booking = services.book(referral, slot, date(2026, 2, 2), operator_a, date(2026, 1, 30))
+    colleague = make_user("operator")
+    desk_a.operators.append(colleague)
+    db.session.commit()
+
+    def visible(user):
+        return set(db.session.scalars(scoped(Booking, "read", user).with_only_columns(Booking.id)))
+
+    assert booking.id in visible(colleague)
+    assert booking.id not in visible(operator_b)
