@@ -9,6 +9,7 @@ from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.form import BaseForm
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
@@ -21,7 +22,7 @@ from ..documents import send_export
 from ..extensions import db
 from ..jobs import enqueue
 from ..money import Money, Percent
-from ..security.access import can
+from ..security.access import can, has_permission
 from ..security.rules import AccessDenied, parse_pk, pk_attribute, rule_clause, satisfies
 from ..workflow import WorkflowError, WorkflowMixin, log_for
 
@@ -111,7 +112,23 @@ class SecureModelView(ModelView):
         self.column_formatters = {**_locale_formatters(model), **(self.column_formatters or {})}
         if self.column_formatters_export is None:
             self.column_formatters_export = {}  # exports keep exact values: the formats are per export type
+        self._mask_citizen_data(model)
         super().__init__(model, db, name=name, category=category, endpoint=endpoint, **kwargs)
+
+    def _mask_citizen_data(self, model) -> None:
+        """Columns the model declares as citizens' data (`__citizen_data__`) show "(personal data)" on screen
+        and are empty in exports for users without `base.read_citizen_data` (auditors read everything else)."""
+        citizen = getattr(model, "__citizen_data__", frozenset())
+        formatters, exports = dict(self.column_formatters), dict(self.column_formatters_export)
+        for name in citizen:
+            formatters[name] = _masked(formatters.get(name), _l("(personal data)"))
+            exports[name] = _masked(exports.get(name), "")
+        self.column_formatters, self.column_formatters_export = formatters, exports
+
+    def get_list(self, page, sort_column, sort_desc, search, filters, *args, **kwargs):
+        if search and getattr(self.model, "__citizen_data__", None) and not reads_citizen_data():
+            search = None  # a search on names would tell who is in the list
+        return super().get_list(page, sort_column, sort_desc, search, filters, *args, **kwargs)
 
     # Who may do what ---------------------------------------------------------------------
     def _can(self, op: str) -> bool:
@@ -241,6 +258,22 @@ class SecureModelView(ModelView):
 
     def transitions_log(self, record):
         return log_for(record) if isinstance(record, WorkflowMixin) else []
+
+
+CITIZEN_DATA_PERMISSION = "base.read_citizen_data"
+
+
+def reads_citizen_data() -> bool:
+    return current_user.is_authenticated and has_permission(current_user, CITIZEN_DATA_PERMISSION)
+
+
+def _masked(formatter, mask):
+    def format_cell(view, context, model, name):
+        if not reads_citizen_data():
+            return mask
+        return formatter(view, context, model, name) if formatter else getattr(model, name)
+
+    return format_cell
 
 
 def _locale_formatters(model) -> dict:

@@ -188,6 +188,7 @@ class Booking(Audited, db.Model):
 
     __tablename__ = "catalog_bookings"
     __audit_personal__ = frozenset({"citizen_name", "citizen_email", "citizen_phone"})
+    __citizen_data__ = __audit_personal__  # masked for auditors (app.admin)
     __table_args__ = (
         CheckConstraint("anonymous_code IS NOT NULL OR (citizen_name IS NOT NULL AND has_consent)",
                         name="ck_catalog_bookings_identity"),

@@ -166,6 +166,7 @@ class NeedPersonal(Audited, db.Model):
 
     __tablename__ = "welfare_points_need_personal"
     __audit_personal__ = frozenset({"full_name", "email", "phone", "note"})
+    __citizen_data__ = __audit_personal__
 
     id: Mapped[int] = mapped_column(primary_key=True)
     need_id: Mapped[int] = mapped_column(ForeignKey("welfare_points_needs.id", ondelete="CASCADE"), unique=True)

@@ -40,6 +40,7 @@ class Contribution(Audited, db.Model):
 
     __tablename__ = "funds_contributions"
     __audit_personal__ = frozenset({"donor_name"})
+    __citizen_data__ = __audit_personal__  # a private donor: masked for auditors (app.admin)
     __table_args__ = (
         CheckConstraint("amount_owed > 0 AND amount_received >= 0 AND amount_received <= amount_owed",
                         name="amounts"),

@@ -89,3 +89,23 @@ def test_the_home_shows_coming_bookings_and_the_cooperatives_agenda_address(app,
     home = client.get("/admin/").get_data(as_text=True)
     assert "Prossime prenotazioni" in home and "Ludoteca" in home
     assert f"/catalogo/agenda/{token}.ics" in home
+
+
+def test_an_auditor_reads_bookings_without_the_citizens_personal_data(app, client, offer):
+    from tests.modules.catalog.factories import BookingFactory
+
+    with app.app_context():
+        BookingFactory(citizen_name="Giovanna Sanna", citizen_email="giovanna@example.it", has_consent=True)
+        auditor = make_user("auditor").id
+    _login(app, client, auditor)
+
+    listing = client.get("/admin/catalog_booking/").get_data(as_text=True)
+    searched = client.get("/admin/catalog_booking/?search=Sanna").get_data(as_text=True)
+    exported = client.get("/admin/catalog_booking/export/csv-it/").get_data(as_text=True)
+
+    assert "Elenco (1)" in listing and "(dato personale)" in listing
+    assert "Giovanna" not in listing + exported
+    assert "Elenco (1)" in searched  # the search on names is ignored, so it tells nothing
+    booking_id = re.search(r"details/\?id=(\d+)", listing).group(1)
+    details = client.get(f"/admin/catalog_booking/details/?id={booking_id}").get_data(as_text=True)
+    assert "giovanna@example.it" not in details and "(dato personale)" in details
