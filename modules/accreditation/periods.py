@@ -73,3 +73,15 @@ def accredited_organisation_ids(scheme_key: str, day: date) -> set[int]:
     stmt = (select(AccreditationPeriod.organisation_id).join(Scheme, Scheme.id == AccreditationPeriod.scheme_id)
             .where(Scheme.key == scheme_key, _accredited_on(day)))
     return set(db.session.scalars(stmt))
+
+
+def shared_value_percent(organisation_id: int, day: date):
+    """The shared-value percentage of the provider's approved application whose accredited period covers `day`
+    under the scheme ``provider`` (None when it was not accredited that day)."""
+    stmt = (select(Application.shared_value_percent)
+            .join(AccreditationPeriod, AccreditationPeriod.application_id == Application.id)
+            .join(Scheme, Scheme.id == AccreditationPeriod.scheme_id)
+            .where(AccreditationPeriod.organisation_id == organisation_id, Scheme.key == "provider",
+                   _accredited_on(day))
+            .order_by(AccreditationPeriod.starts_on.desc(), AccreditationPeriod.id.desc()).limit(1))
+    return db.session.scalar(stmt)

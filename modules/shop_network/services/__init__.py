@@ -2,9 +2,10 @@
 
 - ``contracts``: contracts, outlets, rates and amendments, signing, network periods, rate in force;
 - ``importing``: providers' transaction files and API batches (COPY into staging, set-based checks);
-- ``settlement``: monthly settlements, ledger postings, statements, payments, reminders, disputes.
+- ``settlement``: monthly settlements, ledger postings, payments, reminders, disputes;
+- ``statements``: the statements' PDF (stored once at confirmation) and CSV.
 """
 
-from . import contracts, importing, settlement
+from . import contracts, importing, settlement, statements
 
-__all__ = ["contracts", "importing", "settlement"]
+__all__ = ["contracts", "importing", "settlement", "statements"]
