@@ -26,10 +26,14 @@ def model_label(model_name: str) -> str:
     from .admin import current_admin
 
     cls = _model_classes().get(model_name)
-    for view in getattr(current_admin(), "_views", []):
-        if cls is not None and getattr(view, "model", None) is cls:
-            return str(view.name)
-    return model_name
+    if cls is None:
+        return model_name
+    models = [(view, getattr(view, "model", None)) for view in getattr(current_admin(), "_views", [])]
+    exact = [view for view, model in models if model is cls]
+    # A module may extend a kernel model (partners' PartnerOrganisation): its screen names the rows too.
+    extending = [view for view, model in models if isinstance(model, type) and issubclass(model, cls)]
+    found = exact or extending
+    return str(found[0].name) if found else model_name
 
 
 def field_label(model_name: str, field: str | None) -> str:
