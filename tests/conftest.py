@@ -148,6 +148,31 @@ def _end_leaked_transactions(conn) -> None:
         print(f"conftest: ended a transaction a test left open: {query!r}")
 
 
+def _with_id_sequence(names: list[str]) -> set[str]:
+    return {t.name for t in db.metadata.sorted_tables if t.name in names and "id" in t.c and t.c.id.autoincrement}
+
+
+def _empty_postgres(conn, names: list[str]) -> None:
+    """Empty the tables a test wrote to. A TRUNCATE of every table costs ~0.3 s a test (new files for each
+    table and index); most tests touch a few tables, so find those in one query and DELETE their rows with the
+    triggers off (foreign keys, append-only guards), then restart their ids. Without the superuser right that
+    needs, TRUNCATE them all."""
+    if not conn.execute(text("SELECT current_setting('is_superuser') = 'on'")).scalar():
+        conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+        return
+    probe = " UNION ALL ".join(f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM {name})" for name in names)
+    dirty = [row[0] for row in conn.execute(text(probe))]
+    if not dirty:
+        return
+    conn.execute(text("SET LOCAL session_replication_role = replica"))
+    for name in dirty:
+        conn.execute(text(f"DELETE FROM {name}"))
+    sequences = [f"setval(pg_get_serial_sequence('{name}', 'id'), 1, false)"
+                 for name in dirty if name in _with_id_sequence(names)]
+    if sequences:
+        conn.execute(text(f"SELECT {', '.join(sequences)}"))
+
+
 def _clean(app) -> None:
     with app.app_context():
         db.session.remove()
@@ -156,7 +181,7 @@ def _clean(app) -> None:
             if IS_POSTGRES:
                 _end_leaked_transactions(conn)
                 conn.execute(text("SET LOCAL lock_timeout = '20s'"))  # fail, never hang the suite
-                conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+                _empty_postgres(conn, names)
             else:
                 for name in names:
                     conn.execute(text(f"DELETE FROM {name}"))

@@ -239,7 +239,8 @@ def test_every_transition_is_audited_with_its_user(app, ctx, storage):
     application, _user = approved(reviewer)
     rows = db.session.scalars(select(AuditLog).where(AuditLog.model == "Application",
                                                      AuditLog.record_id == str(application.id),
-                                                     AuditLog.field == "state", AuditLog.action == "update"))
+                                                     AuditLog.field == "state", AuditLog.action == "update")
+                              .order_by(AuditLog.id))
     assert [(r.old, r.new) for r in rows] == [("draft", "submitted"), ("submitted", "under_review"),
                                               ("under_review", "approved")]
 
