@@ -257,11 +257,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.CheckConstraint("kind IN ('purchase', 'refund')", name=op.f('ck_shop_network_transactions_kind')),
     sa.CheckConstraint('amount > 0', name=op.f('ck_shop_network_transactions_amount')),
-    sa.ForeignKeyConstraint(['batch_id'], ['shop_network_import_batches.id'], name=op.f('fk_shop_network_transactions_batch_id_shop_network_import_batches'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['organisation_id'], ['partners_organisations.id'], name=op.f('fk_shop_network_transactions_organisation_id_partners_organisations'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['provider_id'], ['partners_organisations.id'], name=op.f('fk_shop_network_transactions_provider_id_partners_organisations'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['provider_settlement_id'], ['shop_network_settlements.id'], name=op.f('fk_shop_network_transactions_provider_settlement_id_shop_network_settlements'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['refund_of_id'], ['shop_network_transactions.id'], name=op.f('fk_shop_network_transactions_refund_of_id_shop_network_transactions'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['shop_settlement_id'], ['shop_network_settlements.id'], name=op.f('fk_shop_network_transactions_shop_settlement_id_shop_network_settlements'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_shop_network_transactions')),
     sa.UniqueConstraint('provider_id', 'provider_tx_id', name=op.f('uq_shop_network_transactions_provider_id'))
@@ -269,9 +265,9 @@ def upgrade():
     with op.batch_alter_table('shop_network_transactions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_shop_network_transactions_batch_id'), ['batch_id'], unique=False)
         batch_op.create_index('ix_shop_network_transactions_provider_day', ['provider_id', 'occurred_on'], unique=False)
-        batch_op.create_index(batch_op.f('ix_shop_network_transactions_provider_settlement_id'), ['provider_settlement_id'], unique=False)
+        batch_op.create_index('ix_shop_network_transactions_provider_settlement_id', ['provider_settlement_id'], unique=False, postgresql_where=sa.text('provider_settlement_id IS NOT NULL'), sqlite_where=sa.text('provider_settlement_id IS NOT NULL'))
         batch_op.create_index('ix_shop_network_transactions_shop_day', ['organisation_id', 'occurred_on'], unique=False)
-        batch_op.create_index(batch_op.f('ix_shop_network_transactions_shop_settlement_id'), ['shop_settlement_id'], unique=False)
+        batch_op.create_index('ix_shop_network_transactions_shop_settlement_id', ['shop_settlement_id'], unique=False, postgresql_where=sa.text('shop_settlement_id IS NOT NULL'), sqlite_where=sa.text('shop_settlement_id IS NOT NULL'))
 
     # ### end Alembic commands ###
 
