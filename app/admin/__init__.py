@@ -11,9 +11,10 @@ from ..i18n import use_our_library_catalogues
 from ..registry import module_hooks
 from ..security import csp_nonce
 from .home import HomeView, Widget
+from .transitions import TransitionsMixin
 from .views import SecureModelView, escaped_link
 
-__all__ = ["DistrettoAdmin", "SecureModelView", "Widget", "escaped_link", "init_admin"]
+__all__ = ["DistrettoAdmin", "SecureModelView", "TransitionsMixin", "Widget", "escaped_link", "init_admin"]
 
 CATEGORY_ADMINISTRATION = _l("Administration")
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import DateField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
-from app.admin import SecureModelView, Widget
+from app.admin import SecureModelView, TransitionsMixin, Widget
 from app.extensions import db
 from app.forms import PositiveMoneyField as MoneyField
 from app.security import has_permission, scoped
@@ -61,7 +61,7 @@ def _user():
     return current_user._get_current_object()
 
 
-class SettlementAdmin(SecureModelView):
+class SettlementAdmin(TransitionsMixin, SecureModelView):
     allow_create = allow_edit = allow_delete = False
     list_template = "shop_network/settlement_list.html"
     details_template = "shop_network/settlement_details.html"
@@ -88,41 +88,24 @@ class SettlementAdmin(SecureModelView):
     column_searchable_list = ["payment_reference"]
     column_default_sort = [("month", True), ("id", False)]
     manual_transitions = ("confirm", "request", "resolve", "dispute")
+    transition_refusals = REFUSALS
 
     def get_query(self):
         # The CSV export streams after the request's session is gone: load the organisation now.
         return super().get_query().options(joinedload(Settlement.organisation))
 
     # Details ---------------------------------------------------------------------------------------------
-    def transitions_for(self, record) -> list:
-        if not current_user.is_authenticated:
-            return []
-        available = Settlement.__workflow__.available(record, current_user)
-        return [t for t in available if t.name in self.manual_transitions]
-
     def payment_form(self, record):
         if record.state not in ("confirmed", "requested") or not record.contribution_id:
             return None
         return PaymentForm(paid_on=settling.today()) if has_permission(current_user, SETTLE) else None
 
-    @expose("/transition/", methods=["POST"])
-    def transition(self):
-        record = self.get_one(request.form.get("id", ""))
-        name, reason = request.form.get("transition", ""), (request.form.get("reason") or "").strip()
+    def fire_transition(self, record, name: str, reason: str | None) -> None:
         actions = {"confirm": lambda: settling.confirm(record, _user()),
                    "request": lambda: settling.request_payment(record, _user()),
-                   "resolve": lambda: settling.resolve(record, _user(), reason),
-                   "dispute": lambda: settling.dispute(record, _user(), reason)}
-        if name not in actions:
-            abort(400)
-        try:
-            actions[name]()
-        except REFUSALS as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            flash(_("Done: %(state)s.", state=record.state_label), "success")
-        return redirect(url_for(".details_view", id=record.id))
+                   "resolve": lambda: settling.resolve(record, _user(), reason or ""),
+                   "dispute": lambda: settling.dispute(record, _user(), reason or "")}
+        actions[name]()
 
     @expose("/pay/", methods=["POST"])
     def pay(self):

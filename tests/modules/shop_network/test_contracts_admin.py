@@ -173,3 +173,20 @@ def test_the_coordinator_creates_a_contract_with_the_form(app, client, fixed_day
         assert (contract.state, contract.organisation_id) == ("draft", shop_id)
         assert [(r.rate, r.effective_from, r.status) for r in contract.rates] == [
             (Decimal("3.5"), date(2026, 4, 1), "pending")]
+
+
+def test_the_suspend_button_asks_from_which_day_and_why(app, client, monkeypatch):
+    from modules.shop_network.services import contracts as contract_services
+    from tests.modules.shop_network.contract_helpers import TODAY, active_contract
+
+    monkeypatch.setattr(contract_services, "today", lambda: TODAY)
+    with app.app_context():
+        contract, _shop_user, boss = active_contract()
+        contract_id, boss_email = contract.id, boss.email
+    login(client, SimpleNamespace(email=boss_email))
+
+    page = client.get(f"/admin/shop_network_contract/details/?id={contract_id}").get_data(as_text=True)
+
+    form = page[page.index('value="suspend"'):]
+    form = form[:form.index("</form>")]
+    assert 'name="day"' in form and 'name="allow_past"' in form and 'name="reason"' in form
