@@ -7,12 +7,13 @@ import re
 from datetime import date
 from functools import wraps
 
-from flask import abort, render_template, request, url_for
+from flask import abort, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.routing import BuildError
 
+from app.admin import current_admin
 from app.documents import send_export
 from app.extensions import db, login_manager
 from app.security import can, scoped
@@ -75,7 +76,7 @@ def portal():
                        in_network=services.in_network(contract.organisation_id, services.today()),
                        documents=services.documents_for(contract) + [d for r in contract.rates
                                                                      for d in services.documents_for(r)])
-    return render_template("shop_network/portal.html", **context)
+    return current_admin().index_view.render("shop_network/portal.html", **context)
 
 
 # Transactions ---------------------------------------------------------------------------------------------
@@ -152,6 +153,7 @@ def portal_transactions():
     rows = list(db.session.scalars(stmt.order_by(Transaction.occurred_at.desc(), Transaction.id.desc())
                                    .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
     names = {p.id: p.legal_name for p in _providers()}
-    return render_template("shop_network/portal_transactions.html", rows=rows, args=args, page=page, total=total,
-                           pages=max(1, -(-total // PAGE_SIZE)), providers=names, kinds=TRANSACTION_KINDS,
-                           redemptions=REDEMPTIONS, statements_url=statements_url())
+    return current_admin().index_view.render(
+        "shop_network/portal_transactions.html", rows=rows, args=args, page=page, total=total,
+        pages=max(1, -(-total // PAGE_SIZE)), providers=names, kinds=TRANSACTION_KINDS, redemptions=REDEMPTIONS,
+        statements_url=statements_url())
