@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 from flask_admin import Admin
+from flask_admin.menu import MenuLink
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from ..i18n import use_our_library_catalogues
 from ..registry import module_hooks
@@ -19,6 +21,17 @@ __all__ = ["DistrettoAdmin", "SecureModelView", "TransitionsMixin", "Widget", "e
 CATEGORY_ADMINISTRATION = _l("Administration")
 
 
+class RoleMenuLink(MenuLink):
+    """A menu link only users with one of `roles` see (the page itself still checks its own access)."""
+
+    def __init__(self, name, *, roles: tuple[str, ...], **kwargs):
+        super().__init__(name, **kwargs)
+        self.roles = roles
+
+    def is_accessible(self) -> bool:
+        return current_user.is_authenticated and current_user.has_role(*self.roles)
+
+
 class DistrettoAdmin(Admin):
     """Flask-Admin's Admin plus the home widgets modules contribute."""
 
@@ -30,6 +43,10 @@ class DistrettoAdmin(Admin):
         if any(w.key == widget.key for w in self.widgets):
             raise ValueError(f"A home widget '{widget.key}' is already registered")
         self.widgets.append(widget)
+
+    def add_page_link(self, name, endpoint: str, *, roles: tuple[str, ...], category=None) -> None:
+        """A menu entry for a module's own page (outside the admin views), shown to the given roles."""
+        self.add_link(RoleMenuLink(name, endpoint=endpoint, category=category, roles=roles))
 
     def has_endpoint(self, endpoint: str) -> bool:
         return any(view.endpoint == endpoint for view in self._views)

@@ -11,3 +11,6 @@ def register(admin) -> None:
     contracts.register(admin)
     imports.register(admin)
     settlements.register(admin)
+    admin.add_page_link(_l("My contract"), "shop_network.portal", roles=("shop",), category=CATEGORY)
+    admin.add_page_link(_l("My transactions"), "shop_network.portal_transactions", roles=("shop",), category=CATEGORY)
+    admin.add_page_link(_l("My statements"), "shop_network.statements", roles=("shop", "provider"), category=CATEGORY)

@@ -143,3 +143,18 @@ def test_a_shop_without_contract_sees_a_friendly_page(app, client):
 
     page = client.get("/rete-negozi/portale/")
     assert page.status_code == 200 and "RN-" not in page.get_data(as_text=True)
+
+
+def test_the_menu_leads_a_shop_to_its_portal_and_a_provider_to_its_statements(app, client):
+    with app.app_context():
+        shop_email = make_user("shop").email
+        provider_email = make_user("provider").email
+    login(client, SimpleNamespace(email=shop_email))
+    menu = client.get("/admin/").get_data(as_text=True)
+    assert 'href="/rete-negozi/portale/"' in menu and 'href="/rete-negozi/estratti"' in menu
+    assert "Il mio contratto" in menu and "I miei estratti conto" in menu
+
+    other = app.test_client()
+    login(other, SimpleNamespace(email=provider_email))
+    menu = other.get("/admin/").get_data(as_text=True)
+    assert 'href="/rete-negozi/estratti"' in menu and 'href="/rete-negozi/portale/"' not in menu
