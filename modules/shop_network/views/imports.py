@@ -1,3 +1,0 @@
-"""(imports: to be written.)"""
-
-from . import bp  # noqa: F401
