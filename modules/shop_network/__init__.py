@@ -1,6 +1,6 @@
 """shop_network: shop contracts, providers' welfare transactions and monthly settlements into the fund.
 
-Public API for later modules (observatory): ``services`` (to come) and the models in ``models``.
+Public API for later modules (observatory): the services below and the models in ``models``.
 
 Contracts (``services.contracts``): ``rate_in_force(organisation_id_or_contract, day)``,
 ``in_network(organisation_id, day)``, ``rate_history(contract)``, ``rate_periods()`` (a subquery of the signed
