@@ -58,7 +58,7 @@ def today() -> date:
 
 # Recording ----------------------------------------------------------------------------------------------
 def new_code() -> str:
-    """A case code to read aloud or write on a booking instead of the person's name: WP-XXXX-XXXX."""
+    """A case code to read aloud or write on a booking instead of the person's name, e.g. WP-7K2M-Q9TD."""
     while True:
         raw = "".join(secrets.choice(CODE_ALPHABET) for _n in range(8))
         code = f"WP-{raw[:4]}-{raw[4:]}"
