@@ -202,6 +202,14 @@ def _isolated(request):
 
 
 @pytest.fixture
+def outbox(app, monkeypatch):
+    """The e-mails the code under test sends, kept here instead of delivered."""
+    sent = []
+    monkeypatch.setattr("app.notify._deliver", sent.append)
+    return sent
+
+
+@pytest.fixture
 def ctx(app):
     with app.app_context():
         yield

@@ -108,18 +108,7 @@ def record_need(user, values: dict, personal: dict | None = None) -> Need:
     need = Need(code=new_code(), status=NEED_WORKFLOW.initial, recorded_by_id=getattr(user, "id", None),
                 opened_on=today())
     db.session.add(need)
-    try:
-        with db.session.no_autoflush:
-            _apply(need, values, personal)
-    except NeedRefused:
-        db.session.rollback()
-        raise
-    db.session.flush()
-    if not satisfies(need, "create", user):
-        db.session.rollback()
-        raise NeedRefused(_("You can record needs only at your own desks."))
-    db.session.commit()
-    return need
+    return _save(need, user, "create", values, personal)
 
 
 def update_need(need: Need, user, values: dict, personal: dict | None = None) -> Need:
@@ -128,6 +117,11 @@ def update_need(need: Need, user, values: dict, personal: dict | None = None) ->
         raise NeedRefused(_("This case is closed and can no longer be changed."))
     personal = _clean_personal(personal or {})
     _check(values, personal)
+    return _save(need, user, "write", values, personal)
+
+
+def _save(need: Need, user, op: str, values: dict, personal: dict) -> Need:
+    """Apply the values, check the need stays at one of the user's desks (`op` create or write), commit."""
     try:
         with db.session.no_autoflush:
             _apply(need, values, personal)
@@ -135,7 +129,7 @@ def update_need(need: Need, user, values: dict, personal: dict | None = None) ->
         db.session.rollback()
         raise
     db.session.flush()
-    if not satisfies(need, "write", user):
+    if not satisfies(need, op, user):
         db.session.rollback()
         raise NeedRefused(_("You can record needs only at your own desks."))
     db.session.commit()

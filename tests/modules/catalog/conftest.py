@@ -13,14 +13,6 @@ if _selection is not None and "catalog" not in _selection:
 
 
 @pytest.fixture
-def outbox(app, monkeypatch):
-    """The e-mails the catalogue sends, instead of delivering them."""
-    sent = []
-    monkeypatch.setattr("app.notify._deliver", sent.append)
-    return sent
-
-
-@pytest.fixture
 def storage(app, tmp_path, monkeypatch):
     """A private UPLOAD_FOLDER for the accreditation documents the tests upload."""
     monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))

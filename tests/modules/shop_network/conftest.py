@@ -12,14 +12,6 @@ if _selection is not None and "shop_network" not in _selection:
 
 
 @pytest.fixture
-def outbox(app, monkeypatch):
-    """The e-mails the shop network sends, instead of delivering them."""
-    sent = []
-    monkeypatch.setattr("app.notify._deliver", sent.append)
-    return sent
-
-
-@pytest.fixture
 def storage(app, tmp_path, monkeypatch):
     """A private UPLOAD_FOLDER for the files the tests upload and the statements they render."""
     monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
