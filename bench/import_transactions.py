@@ -62,6 +62,27 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
+def cpu_seconds() -> tuple[float, float]:
+    """(this process's CPU seconds, every PostgreSQL server process's on this machine), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    mine = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+    server = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)
+            with open(f"/proc/{entry}/comm") as handle:
+                name = handle.read().strip()
+        except OSError:
+            continue
+        if name.startswith("postgres"):
+            parts = fields[1].split()
+            server += (int(parts[11]) + int(parts[12])) / tick
+    return mine, server
+
+
 def load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -238,10 +259,12 @@ def main() -> int:
         db.session.remove()
         rss_before = rss_mb()
         load_before = load_average()
+        cpu_before = cpu_seconds()
         started = time.perf_counter()
         with path.open("rb") as handle:
             batch = importing.start_import(handle, provider_id, False, None, source="cli", filename=path.name)
         total_s = time.perf_counter() - started
+        cpu_after = cpu_seconds()
         peak = peak_rss_mb()
         batch = db.session.get(ImportBatch, batch.id)
         job = db.session.get(Job, batch.job_id)
@@ -259,6 +282,8 @@ def main() -> int:
     print(f"import (upload stored + job): {total_s:.2f} s → {args.rows / total_s:,.0f} rows/s "
           f"(target ≥ {TARGET_ROWS_PER_S:,})")
     print(f"  of which the job (import_file): {job_s:.2f} s → {args.rows / job_s:,.0f} rows/s")
+    print(f"CPU seconds during the import: Python {cpu_after[0] - cpu_before[0]:.2f}, PostgreSQL "
+          f"{cpu_after[1] - cpu_before[1]:.2f} (2 cores: {2 * total_s:.2f} available)")
     print(f"ratio import / raw COPY: {total_s / copy_best:.2f}× (target ≤ {TARGET_RATIO:.0f}×)")
     print(f"peak RSS of the process: {peak:.0f} MB (before the import: {rss_before:.0f} MB; "
           f"target < {TARGET_MB} MB)")

@@ -97,9 +97,6 @@ def reset_month(provider_id: int, shop_ids: list[int]) -> None:
     db.session.execute(text("DELETE FROM shop_network_settlements WHERE month = :m AND (organisation_id = :p OR "
                             "organisation_id = ANY(CAST(:ids AS integer[])))"),
                        {"m": MONTH, "p": provider_id, "ids": shop_ids})
-    # Without the foreign-key triggers (a scratch database): refund_of_id is not indexed, and checking it for each
-    # of a million deleted rows would take far longer than the benchmark itself.
-    db.session.execute(text("SET LOCAL session_replication_role = replica"))
     db.session.execute(text("DELETE FROM shop_network_transactions WHERE provider_id = :p"), {"p": provider_id})
     db.session.commit()
 
@@ -116,11 +113,11 @@ def generate(provider_id: int, shop_ids: list[int], rows: int) -> float:
                        {"ids": shop_ids})
     db.session.execute(text("CREATE INDEX ON bench_shops (n)"))
     db.session.execute(text("""
-        INSERT INTO shop_network_transactions (provider_id, provider_tx_id, occurred_at, occurred_on, organisation_id,
-            partita_iva, amount, kind, fingerprint, is_late, created_at)
-        SELECT :p, 'SB' || g, (DATE '2026-03-01' + (g % 31)) + TIME '10:00', DATE '2026-03-01' + (g % 31), s.id,
+        INSERT INTO shop_network_transactions (id, provider_id, provider_tx_id, occurred_at, occurred_on,
+            organisation_id, partita_iva, amount, kind, is_late, created_at)
+        SELECT g, :p, 'SB' || g, (DATE '2026-03-01' + (g % 31)) + TIME '10:00', DATE '2026-03-01' + (g % 31), s.id,
                s.partita_iva, 100 + (g::bigint * 7919) % 29900, CASE WHEN g % 33 = 0 THEN 'refund' ELSE 'purchase' END,
-               md5(g::text), false, now()
+               false, now()
         FROM generate_series(1, :rows) AS g JOIN bench_shops s ON s.n = g % :shops
     """), {"p": provider_id, "rows": rows, "shops": len(shop_ids)})
     db.session.execute(text("DROP TABLE bench_shops"))
@@ -138,10 +135,10 @@ def add_one_row_per_shop(provider_id: int, shop_ids: list[int]) -> None:
     from app.extensions import db
 
     db.session.execute(text("""
-        INSERT INTO shop_network_transactions (provider_id, provider_tx_id, occurred_at, occurred_on, organisation_id,
-            partita_iva, amount, kind, fingerprint, is_late, created_at)
-        SELECT :p, 'SB-EXTRA-' || o.id, TIMESTAMP '2026-03-31 10:00', DATE '2026-03-31', o.id, o.partita_iva, 1234,
-               'purchase', md5('extra' || o.id), false, now()
+        INSERT INTO shop_network_transactions (id, provider_id, provider_tx_id, occurred_at, occurred_on,
+            organisation_id, partita_iva, amount, kind, is_late, created_at)
+        SELECT 4000000000 + o.id, :p, 'SB-EXTRA-' || o.id, TIMESTAMP '2026-03-31 10:00', DATE '2026-03-31', o.id,
+               o.partita_iva, 1234, 'purchase', false, now()
         FROM base_organisations o WHERE o.id = ANY(CAST(:ids AS integer[]))
     """), {"p": provider_id, "ids": shop_ids})
     db.session.commit()

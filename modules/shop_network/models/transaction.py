@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -118,16 +119,34 @@ class ImportProblem(db.Model):
         return f"<ImportProblem {self.batch_id}:{self.row_number} {self.code}>"
 
 
+# Providers' ids are opaque: on PostgreSQL they compare byte by byte ("C"), the cheapest order for the key.
+PROVIDER_TX_ID = String(64).with_variant(String(64, collation="C"), "postgresql")
+# A transaction's id tells where it came from: (its import's id << 32) + its row in the file or API batch.
+ID_ROW_BITS = 32
+
+
+def transaction_id(batch_id: int, row_number: int) -> int:
+    return (batch_id << ID_ROW_BITS) + row_number
+
+
 class Transaction(db.Model):
-    """A purchase or refund paid with welfare credit at a network shop, as the provider reported it."""
+    """A purchase or refund paid with welfare credit at a network shop, as the provider reported it.
+
+    Written only by the import, up to a million rows at a time (bench/README.md), so the table keeps just the
+    indexes that reads need and a load can afford: the provider's id is the primary key (loaded in file order),
+    a shop's rows are found through a GIN index (PostgreSQL, btree_gin), whose pending list absorbs shop ids
+    in random order at a fraction of a btree's cost, and id, import and day through one BRIN index, since rows
+    are appended in import order. No foreign keys: the import and the settlement (the only writers) resolve
+    them set-based.
+    """
 
     __tablename__ = "shop_network_transactions"
     __table_args__ = (
-        UniqueConstraint("provider_id", "provider_tx_id"),
+        PrimaryKeyConstraint("provider_id", "provider_tx_id"),
         CheckConstraint("amount > 0", name="amount"),
         CheckConstraint("kind IN ('purchase', 'refund')", name="kind"),
-        Index("ix_shop_network_transactions_shop_day", "organisation_id", "occurred_on"),
-        Index("ix_shop_network_transactions_provider_day", "provider_id", "occurred_on"),
+        Index("ix_shop_network_transactions_organisation_id", "organisation_id", postgresql_using="gin"),
+        Index("ix_shop_network_transactions_id_batch_day", "id", "batch_id", "occurred_on", postgresql_using="brin"),
         # Only confirmed months set these: unsettled rows (all of a fresh import) stay out of the indexes.
         Index("ix_shop_network_transactions_shop_settlement_id", "shop_settlement_id",
               postgresql_where=text("shop_settlement_id IS NOT NULL"),
@@ -137,34 +156,32 @@ class Transaction(db.Model):
               sqlite_where=text("provider_settlement_id IS NOT NULL")),
     )
 
-    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
-    # No foreign keys on provider, shop, refund and batch: the import (the only writer) resolves them set-based
-    # in SQL, and a foreign-key trigger per row cost about half of a 1,000,000-row import (bench/README.md).
+    id: Mapped[int] = mapped_column(BIG_ID)  # transaction_id(batch, row): unique by construction
     provider_id: Mapped[int] = mapped_column(Integer)
-    provider_tx_id: Mapped[str] = mapped_column(String(64), info={"label": _l("Provider's transaction id")})
+    provider_tx_id: Mapped[str] = mapped_column(PROVIDER_TX_ID, info={"label": _l("Provider's transaction id")})
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), info={"label": _l("Date and time")})
     occurred_on: Mapped[date] = mapped_column(Date, info={"label": _l("Date")})  # Europe/Rome day
     organisation_id: Mapped[int] = mapped_column(Integer)
     partita_iva: Mapped[str] = mapped_column(String(11), info={"label": _l("VAT number")})
     amount: Mapped[Decimal] = mapped_column(Money, info={"label": _l("Gross amount")})
     kind: Mapped[str] = mapped_column(String(10), info={"label": _l("Kind")})
-    refund_of_id: Mapped[int | None] = mapped_column(BIG_ID)
-    refund_of_tx_id: Mapped[str | None] = mapped_column(String(64), info={"label": _l("Refund of")})
+    # A refund's purchase is the provider's row with this id (the key): (provider_id, refund_of_tx_id).
+    refund_of_tx_id: Mapped[str | None] = mapped_column(PROVIDER_TX_ID, info={"label": _l("Refund of")})
     category: Mapped[str | None] = mapped_column(String(60), info={"label": _l("Category")})
     redemption: Mapped[str | None] = mapped_column(String(10), info={"label": _l("Redemption")})
-    fingerprint: Mapped[str] = mapped_column(String(32))  # md5 of the normalised content: same id, other content?
-    batch_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    batch_id: Mapped[int | None] = mapped_column(Integer)
     is_late: Mapped[bool] = mapped_column(Boolean, default=False, info={"label": _l("Late")})
-    shop_settlement_id: Mapped[int | None] = mapped_column(
-        ForeignKey("shop_network_settlements.id", ondelete="RESTRICT"))
-    provider_settlement_id: Mapped[int | None] = mapped_column(
-        ForeignKey("shop_network_settlements.id", ondelete="RESTRICT"))
+    shop_settlement_id: Mapped[int | None] = mapped_column(Integer)
+    provider_settlement_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     provider: Mapped[PartnerOrganisation] = relationship(
         primaryjoin="foreign(Transaction.provider_id) == PartnerOrganisation.id")
     organisation: Mapped[PartnerOrganisation] = relationship(
         primaryjoin="foreign(Transaction.organisation_id) == PartnerOrganisation.id")
+
+    # The screens, the API and the kernel address a row by its single id (the table's key is the provider's id).
+    __mapper_args__ = {"primary_key": [id]}
 
     def __repr__(self) -> str:
         return f"<Transaction {self.provider_id}:{self.provider_tx_id} {self.kind} {self.amount}>"
@@ -177,16 +194,17 @@ class OutsideRow(db.Model):
     __table_args__ = (UniqueConstraint("provider_id", "provider_tx_id"),)
 
     id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
-    batch_id: Mapped[int | None] = mapped_column(ForeignKey("shop_network_import_batches.id",
-                                                            ondelete="SET NULL"), index=True)
-    provider_id: Mapped[int] = mapped_column(ForeignKey("partners_organisations.id", ondelete="RESTRICT"))
-    provider_tx_id: Mapped[str] = mapped_column(String(64))
+    # No foreign keys, as on transactions: the import, their only writer, resolves provider and batch.
+    batch_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    provider_id: Mapped[int] = mapped_column(Integer)
+    provider_tx_id: Mapped[str] = mapped_column(PROVIDER_TX_ID)
     partita_iva: Mapped[str] = mapped_column(String(11))
     occurred_on: Mapped[date] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column(Money)
     kind: Mapped[str] = mapped_column(String(10))
 
-    provider: Mapped[PartnerOrganisation] = relationship()
+    provider: Mapped[PartnerOrganisation] = relationship(
+        primaryjoin="foreign(OutsideRow.provider_id) == PartnerOrganisation.id")
 
     def __repr__(self) -> str:
         return f"<OutsideRow {self.provider_id}:{self.provider_tx_id}>"

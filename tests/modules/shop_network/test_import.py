@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from app.extensions import db
-from modules.shop_network.models import ImportProblem, OutsideRow, Transaction
+from modules.shop_network.models import ImportProblem, NetworkPeriod, OutsideRow, Transaction
 from modules.shop_network.services import importing
 from tests.modules.shop_network.factories import ProviderMappingFactory, SettlementFactory
 from tests.modules.shop_network.import_helpers import (
@@ -83,8 +83,8 @@ def test_a_refund_is_linked_to_its_purchase_in_the_file_or_imported_before(ctx):
     assert later.rows_imported == 1
     purchase, refund, refund2 = _transactions()
     assert refund.kind == "refund" and refund.amount == Decimal("100.00")
-    assert refund.refund_of_id == purchase.id and refund.refund_of_tx_id == "P-1"
-    assert refund2.refund_of_id == purchase.id
+    assert refund.refund_of_tx_id == "P-1" and refund2.refund_of_tx_id == "P-1"
+    assert (refund.provider_id, refund.refund_of_tx_id) == (purchase.provider_id, purchase.provider_tx_id)
 
 
 def test_rows_outside_the_network_are_set_aside_and_counted(ctx):
@@ -206,6 +206,77 @@ def test_amounts_and_dates_are_parsed_strictly():
     assert importing.parse_cents("1.23,4.5") == "bad_amount"
     parser = importing.RowParser()
     assert parser.moment("29/02/2026", "") == "bad_date"
-    assert parser.moment("2026-03-29 02:30", "")[0] == "2026-03-29 02:30:00+01:00"  # the hour that does not exist
+    # Rome's wall clock; the hour that does not exist and the one that happens twice read as standard time
+    gap, twice = parser.moment("2026-03-29 02:30", ""), parser.moment("25/10/2026 02:30", "9:00")
+    assert gap == ("2026-03-29 02:30:00", "2026-03-29", "2026-03-01")
+    assert importing.rome_to_utc(gap[0]) == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    assert importing.rome_to_utc(twice[0]) == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    assert parser.moment("2026-03-10", "9:05")[0] == "2026-03-10 09:05:00"
+    assert parser.moment("1/3/2026 9:05:07.25", "")[0] == "2026-03-01 09:05:07"
+    assert parser.moment("10/03/2026 24:00", "") == "bad_time"
     assert parser.moment("2026-03-29T12:00:00Z", "")[0] == "2026-03-29 14:00:00+02:00"
     assert parser.partita_iva("12345678901") is None
+
+
+def test_a_row_set_aside_before_is_a_duplicate_when_sent_again_after_the_shop_joined(ctx):
+    shop, provider = network_shop(starts_on=date(2026, 3, 10)), provider_org()
+    early = import_bytes(provider, csv_bytes(IT_HEADER, [["E1", "05/03/2026", shop.partita_iva, "10,00", "", "", "",
+                                                          ""]]))
+    assert (early.rows_imported, early.rows_outside) == (0, 1)
+    NetworkPeriod.query.filter_by(organisation_id=shop.id).update({"starts_on": date(2026, 3, 1)})
+    db.session.commit()
+    again = import_bytes(provider, csv_bytes(IT_HEADER, [
+        ["E1", "05/03/2026", shop.partita_iva, "10,00", "", "", "", ""],
+        ["E2", "06/03/2026", shop.partita_iva, "10,00", "", "", "", ""]]))
+    assert (again.status, again.rows_imported, again.rows_duplicate, again.rows_outside) == ("imported", 1, 1, 0)
+    assert [t.provider_tx_id for t in _transactions()] == ["E2"]
+
+
+def test_one_id_for_a_row_in_the_network_and_one_outside_is_a_conflicting_duplicate(ctx):
+    shop, provider, stranger = network_shop(), provider_org(), provider_org(type="shop")
+    rows = [["K1", "10/03/2026", shop.partita_iva, "10,00", "", "", "", ""],
+            ["K2", "10/03/2026", shop.partita_iva, "10,00", "", "", "", ""],
+            ["K1", "10/03/2026", stranger.partita_iva, "10,00", "", "", "", ""]]
+    batch = import_bytes(provider, csv_bytes(IT_HEADER, rows))
+    assert (batch.status, batch.rows_bad) == ("rejected", 2)
+    assert _codes(batch) == [(2, "conflicting_duplicate"), (4, "conflicting_duplicate")]
+    kept = import_bytes(provider, csv_bytes(IT_HEADER, rows), keep=True)
+    assert (kept.status, kept.rows_imported, kept.rows_bad, kept.rows_outside) == ("imported", 1, 2, 0)
+    assert [t.provider_tx_id for t in _transactions()] == ["K2"]
+
+
+def test_keep_good_rows_reports_a_refund_of_an_unknown_purchase_and_imports_the_rest(ctx):
+    shop, provider = network_shop(), provider_org()
+    rows = [["P1", "10/03/2026", shop.partita_iva, "10,00", "", "", "", ""],
+            ["R1", "11/03/2026", shop.partita_iva, "-2,00", "storno", "P1", "", ""],
+            ["R2", "11/03/2026", shop.partita_iva, "2,00", "storno", "NOBODY", "", ""]]
+    batch = import_bytes(provider, csv_bytes(IT_HEADER, rows), keep=True)
+    assert (batch.status, batch.rows_imported, batch.rows_bad) == ("imported", 2, 1)
+    assert _codes(batch) == [(4, "unknown_purchase")]
+    assert [(t.provider_tx_id, t.kind, t.refund_of_tx_id) for t in _transactions()] == [
+        ("P1", "purchase", None), ("R1", "refund", "P1")]
+
+
+def test_the_hour_that_happens_twice_reads_as_standard_time_on_every_database(ctx):
+    shop, provider = network_shop(), provider_org()
+    batch = import_bytes(provider, csv_bytes(IT_HEADER, [
+        ["H1", "25/10/2026 02:30", shop.partita_iva, "10,00", "", "", "", ""],
+        ["H2", "29/03/2026 02:30", shop.partita_iva, "10,00", "", "", "", ""]]))
+    assert batch.rows_imported == 2
+    late, early = _transactions()
+    assert early.occurred_at.replace(tzinfo=UTC) == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    assert late.occurred_at.replace(tzinfo=UTC) == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+
+
+def test_ids_with_quotes_tabs_and_backslashes_and_undecodable_rows(ctx):
+    shop, provider = network_shop(), provider_org()
+    text = ("ID transazione;Data;Partita IVA;Importo\r\n"
+            f'"Q;1";10/03/2026;{shop.partita_iva};1,00\r\n'
+            f'"Q\\2\t";10/03/2026;{shop.partita_iva};2,00\r\n'
+            ";;;\r\n\r\n"
+            f"Q3;10/03/2026;{shop.partita_iva};3,00\r\n").encode()
+    broken = text + b"Q4;10/03/2026;" + shop.partita_iva.encode() + b";4,00 \xff\xfe\r\n"
+    batch = import_bytes(provider, broken, keep=True)
+    assert (batch.rows_total, batch.rows_imported, batch.rows_bad) == (4, 3, 1)
+    assert _codes(batch) == [(7, "bad_encoding")]
+    assert [t.provider_tx_id for t in _transactions()] == ["Q3", "Q;1", "Q\\2"]

@@ -144,7 +144,7 @@ def test_the_api_imports_a_batch_and_replays_the_first_answer_for_the_same_key(a
     assert (again.status_code, again.json["imported"], again.json["duplicates"]) == (201, 0, 2)
     with app.app_context():
         refund = db.session.scalar(select(Transaction).where(Transaction.provider_tx_id == "API-2"))
-        assert refund.refund_of_id is not None and str(refund.amount) == "100.00"
+        assert refund.refund_of_tx_id is not None and str(refund.amount) == "100.00"
         assert _count(Transaction) == 2
 
 
