@@ -26,7 +26,7 @@ from typing import BinaryIO
 
 from babel.lists import format_list
 from babel.numbers import format_decimal
-from flask import Blueprint, Flask, Response, abort, current_app, send_file
+from flask import Blueprint, Flask, Response, abort, current_app, request, send_file
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -409,13 +409,33 @@ def download(upload_id: int):
     abort(404)
 
 
+def accepts(*use_names: str) -> Callable:
+    """Let the requests of this view be as large as the largest file of these uses (plus a form's other
+    fields); every other request stays within UPLOAD_MAX_BYTES. Put it under the route decorator."""
+
+    def decorate(view: Callable) -> Callable:
+        view.upload_uses = use_names  # read by _request_limit; the route's wrappers copy it (functools.wraps)
+        return view
+
+    return decorate
+
+
+def _request_limit(endpoint: str | None, _values: dict | None) -> None:
+    """Before anything reads the body (CSRF checks do, in before_request): this view's upload limit."""
+    uses = getattr(current_app.view_functions.get(endpoint or ""), "upload_uses", None)
+    if uses:
+        request.max_content_length = max(use_for(name).limit() for name in uses) + FORM_OVERHEAD
+
+
 def init_uploads(app: Flask) -> None:
-    """Check the storage folder and let requests be as large as the largest use needs."""
+    """Check the storage folder; requests may carry a file of UPLOAD_MAX_BYTES, more only where a view says
+    so (:func:`accepts`)."""
     folder = Path(app.config["UPLOAD_FOLDER"]).resolve()
     if app.static_folder and folder.is_relative_to(Path(app.static_folder).resolve()):
         raise RuntimeError("UPLOAD_FOLDER must not be inside static/: uploads are served only by send_upload")
-    largest = max([use.max_bytes or 0 for use in _USES.values()] + [app.config["UPLOAD_MAX_BYTES"]])
-    app.config["MAX_CONTENT_LENGTH"] = max(app.config.get("MAX_CONTENT_LENGTH") or 0, largest + FORM_OVERHEAD)
+    default = app.config["UPLOAD_MAX_BYTES"] + FORM_OVERHEAD
+    app.config["MAX_CONTENT_LENGTH"] = max(app.config.get("MAX_CONTENT_LENGTH") or 0, default)
+    app.url_value_preprocessor(_request_limit)
     app.register_blueprint(bp)
 
 
@@ -428,6 +448,7 @@ __all__ = [
     "Upload",
     "UploadRejected",
     "UploadTooLarge",
+    "accepts",
     "attach",
     "history",
     "open_upload",

@@ -14,6 +14,7 @@ from app.admin import SecureModelView, Widget, escaped_link
 from app.extensions import db
 from app.security import can, get_scoped, has_permission
 from app.settings import get_setting
+from app.uploads import accepts
 
 from . import services
 from .forms import FesForm, SignedFileForm, TrustBundleForm
@@ -230,6 +231,7 @@ class SigningDeskView(BaseView):
         return self._back(request_id)
 
     @expose("/<int:request_id>/file", methods=("POST",))
+    @accepts(services.SIGNED_FILE_USE)
     def upload(self, request_id: int):
         found, form = self._request(request_id), SignedFileForm(prefix="file")
         if not form.validate_on_submit():

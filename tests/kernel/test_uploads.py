@@ -10,6 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from flask import request
 from flask_babel import force_locale, gettext
 from PIL import Image
 from sqlalchemy import func, select
@@ -26,6 +27,8 @@ from app.uploads import (
     Upload,
     UploadRejected,
     UploadTooLarge,
+    _request_limit,
+    accepts,
     format_size,
     history,
     register_owner,
@@ -163,9 +166,20 @@ def test_limits_read_in_the_readers_language(app):
         assert format_size(1536 * 1024) == "1.5 MB"
 
 
-def test_requests_may_carry_the_largest_use_and_little_more(app):
-    largest = max([use.max_bytes or 0 for use in _USES.values()] + [app.config["UPLOAD_MAX_BYTES"]])
-    assert largest < app.config["MAX_CONTENT_LENGTH"] <= largest + FORM_OVERHEAD
+def test_requests_carry_a_default_upload_and_little_more(app):
+    assert app.config["MAX_CONTENT_LENGTH"] == app.config["UPLOAD_MAX_BYTES"] + FORM_OVERHEAD
+    assert max(use.max_bytes or 0 for use in _USES.values()) > app.config["MAX_CONTENT_LENGTH"]  # exports
+
+
+def test_a_view_that_accepts_a_use_takes_requests_as_large_as_its_files(app, monkeypatch):
+    register_use("memo.huge", {"pdf"}, max_bytes=64 * MB)
+    monkeypatch.setitem(app.view_functions, "test_huge", accepts("memo.huge", "memo.attachment")(lambda: ""))
+    with app.test_request_context("/", method="POST"):
+        _request_limit("test_huge", None)
+        assert request.max_content_length == 64 * MB + FORM_OVERHEAD
+    with app.test_request_context("/", method="POST"):
+        _request_limit("files.download", None)
+        assert request.max_content_length == app.config["MAX_CONTENT_LENGTH"]
 
 
 def test_files_land_under_upload_folder_with_a_server_made_name(app, ctx, storage):

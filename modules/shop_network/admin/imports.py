@@ -23,7 +23,7 @@ from app.documents import send_export
 from app.extensions import db
 from app.jobs import Job
 from app.security import get_scoped, has_permission, scoped
-from app.uploads import UploadRejected
+from app.uploads import UploadRejected, accepts
 from modules.partners.models import PartnerOrganisation
 
 from ..models import ImportBatch, Transaction
@@ -75,6 +75,7 @@ class ImportView(BaseView):
         abort(403)
 
     @expose("/", methods=("GET", "POST"))
+    @accepts(importing.USE)
     def index(self):
         user = _user()
         form = UploadForm()

@@ -18,6 +18,7 @@ from app.api import api_user, paginated
 from app.extensions import db
 from app.models import Organisation
 from app.security import get_scoped, has_permission, scoped
+from app.uploads import accepts
 
 from ..models import ImportBatch, Transaction
 from ..services import importing
@@ -120,6 +121,7 @@ def register(api) -> None:
     @api.route("/transactions", methods=("POST",), tag=TAG, model=ImportBatch, response=BATCH_SCHEMA,
                summary="Send a batch of transactions (JSON; Idempotency-Key replays the first answer)",
                params=[{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 200}}])
+    @accepts(importing.API_USE)
     def send_transactions():
         user = api_user()
         if not has_permission(user, importing.PERMISSION):

@@ -61,6 +61,23 @@ def test_a_provider_uploads_a_file_with_a_bad_row_sees_the_report_fixes_it_and_u
         assert _count(ImportBatch) == 2
 
 
+def test_the_upload_screen_takes_files_larger_than_other_forms(app, client, storage):
+    with app.app_context():
+        provider = provider_org()
+        user, provider_id = provider_user(provider), provider.id
+        default = app.config["MAX_CONTENT_LENGTH"]
+        login(client, user)
+    token = csrf_token(client, "/admin/shop_network_import/")
+    big = b"id;data\r\n" + b"X;10/03/2026\r\n" * (default // 14 + 1)  # no P.IVA column: rejected at once
+    response = client.post("/admin/shop_network_import/", data={
+        "csrf_token": token, "provider": provider_id, "file": (io.BytesIO(big), "grande.csv")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302 and len(big) > default
+    elsewhere = client.post(f"/admin/shop_network_import/mapping/?provider={provider_id}",
+                            data={"csrf_token": token, "padding": "x" * default})
+    assert elsewhere.status_code == 413
+
+
 def test_another_providers_batch_is_not_found(app, client, storage):
     with app.app_context():
         mine, theirs = provider_org(), provider_org()
