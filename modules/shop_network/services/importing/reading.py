@@ -78,7 +78,8 @@ class RowReader:
         i_tx, i_at, i_piva, i_amount = self.i_tx, self.i_at, self.i_piva, self.i_amount
         i_time, i_kind, i_ref, i_cat, i_red = self.i_time, self.i_kind, self.i_ref, self.i_cat, self.i_red
         id_base, flags_of, escaping = self.id_base, self.flags, self.source.needs_escaping
-        slow = self._row
+        slow, shop, amount_of, kind_of = self._row, self.shop, self.amount, self.kind
+        category_of, redemption_of = self.category, self.redemption
         if direct is not None:
             to_outside, outside_prefix = direct.outside.add, direct.outside_prefix
             tails = (f"\tf{direct.purchase_suffix}", f"\tt{direct.purchase_suffix}")  # by lateness
@@ -97,18 +98,33 @@ class RowReader:
                 tx, raw = cells[i_tx].strip(), cells[i_at]
                 rest = raw[10:] or (" " + cells[i_time] if i_time is not None else "")
                 day, clock = fast_days.get(raw[:10]), clocks.get(rest)
-                entry, amount = shops.get(cells[i_piva]), amounts.get(cells[i_amount])
-                kind = kinds.get(cells[i_kind]) if i_kind is not None else "purchase"
-                category = categories.get(cells[i_cat]) if i_cat is not None else (NULL, False)
-                redemption = redemptions.get(cells[i_red]) if i_red is not None else NULL
+                raw = cells[i_piva]
+                entry = shops.get(raw) or shop(raw)
+                raw = cells[i_amount]
+                amount = amounts.get(raw) or amount_of(raw)
+                kind = (kinds.get(cells[i_kind]) or kind_of(cells[i_kind])) if i_kind is not None else "purchase"
+                category = (categories.get(cells[i_cat]) or category_of(cells[i_cat])) if i_cat is not None \
+                    else (NULL, False)
+                redemption = (redemptions.get(cells[i_red]) or redemption_of(cells[i_red])) if i_red is not None \
+                    else NULL
                 refund_of = cells[i_ref] if i_ref is not None else ""
             except (TypeError, IndexError):  # not a list of cells, or a short row
                 slow(number, cells)
                 continue
-            if (day is None or not clock or entry is None or entry[0] is None or amount is None or not amount[2]
-                    or kind != "purchase" or category is None or category[1] or redemption is None or refund_of
+            if (day is None or not clock or entry[0] is None or kind is None or category[1] or redemption is None
                     or not 0 < len(tx) <= 64):
-                slow(number, cells)  # and every refund
+                slow(number, cells)  # a value it has not seen, or one that is bad
+                continue
+            if kind != "purchase" or refund_of:
+                refund_of = refund_of.strip()
+                if kind == "purchase" or not amount[3] or len(refund_of) > 64:
+                    slow(number, cells)
+                else:  # a refund, whatever the sign of its amount
+                    self._write(number, tx, day[0] + clock, day[0], entry, amount[1], kind, refund_of, category[0],
+                                redemption)
+                continue
+            if not amount[2]:
+                slow(number, cells)
                 continue
             iso = day[0]
             flags = entry[7] if entry[8] <= iso <= entry[9] else flags_of(entry, iso)
@@ -170,7 +186,7 @@ class RowReader:
         if kind is None:
             found.append(("kind", "bad_kind", cells[self.i_kind]))
         raw = cells[self.i_amount]
-        cents, cents_text, _positive = self.amount(raw)
+        cents, cents_text, _positive, _refund = self.amount(raw)
         if cents.__class__ is str:
             found.append(("amount", cents, raw))
         elif cents <= 0 and (cents == 0 or kind != "refund"):  # refunds often come with a minus sign
@@ -252,12 +268,14 @@ class RowReader:
         return found
 
     def amount(self, raw: str) -> tuple:
-        """(signed cents, or a problem code; the absolute value as text; whether it is a positive amount)."""
+        """(signed cents, or a problem code; the absolute value as text; whether it is a positive amount; whether it
+        is a refund's amount: not zero, whatever its sign)."""
         found = self.amounts.get(raw)
         if found is None:
             cents = parse_cents(raw) if raw.strip() else "missing_value"
             good = cents.__class__ is not str
-            found = _remember(self.amounts, raw, (cents, str(abs(cents)) if good else None, good and cents > 0))
+            found = _remember(self.amounts, raw, (cents, str(abs(cents)) if good else None, good and cents > 0,
+                                                  good and cents != 0))
         return found
 
     def kind(self, raw: str) -> str | None:
