@@ -122,7 +122,7 @@ def test_the_transactions_list_is_scoped_and_filtered(app, client, storage):
         mine = TransactionFactory(organisation=shop, provider_tx_id="MINE-1")
         TransactionFactory(provider_tx_id="OTHER-1")
         user = make_user("shop", organisation=shop)
-        provider_id = mine.provider_id
+        provider_id, shop_piva = mine.provider_id, shop.partita_iva
         login(client, user)
     page = client.get("/admin/shop_network_transaction/").get_data(as_text=True)
     assert "MINE-1" in page and "OTHER-1" not in page
@@ -130,6 +130,11 @@ def test_the_transactions_list_is_scoped_and_filtered(app, client, storage):
     assert "MINE-1" in filtered
     month = client.get("/admin/shop_network_transaction/?flt1_2=2026-04").get_data(as_text=True)
     assert "MINE-1" not in month
+    coordinator = app.test_client()
+    with app.app_context():
+        login(coordinator, make_user("coordinator"))
+    by_vat = coordinator.get(f"/admin/shop_network_transaction/?flt0_1={shop_piva}").get_data(as_text=True)
+    assert "MINE-1" in by_vat and "OTHER-1" not in by_vat
 
 
 # The API ------------------------------------------------------------------------------------------------
