@@ -4,10 +4,11 @@ It runs a million times per file. What repeats is memoised: each distinct date, 
 category and redemption is parsed once (the methods under "What a value means") and then looked up. Each row
 takes one of two ways:
 
-- :meth:`RowReader._read`'s loop, for a purchase whose every value is already known and good (nearly all rows
-  of a real file): a few dictionary lookups and one line of text;
-- :meth:`RowReader._row`, the reference, for anything else: a value seen for the first time, a bad value, a
-  refund, a row that is short or not text. It checks everything and reports every problem of the row.
+- :meth:`RowReader._read`'s loop, for a row whose every value is good (nearly all rows of a real file): a few
+  dictionary lookups (a P.IVA, amount or category seen for the first time is parsed there and then) and one
+  line of text; refunds go through :meth:`RowReader._write`;
+- :meth:`RowReader._row`, the reference, for anything else: a bad value, a date or time not seen before, a row
+  that is short or not text. It checks everything and reports every problem of the row.
 
 Both write the same lines (tests/modules/shop_network/test_import_reading.py). Memos are bounded: memory stays
 flat whatever the file.
@@ -71,7 +72,7 @@ class RowReader:
         return out
 
     def _read(self, progress: Callable[[int, int], None]) -> None:  # noqa: C901, PLR0912 - the hot loop
-        """The rows whose every value is known and good; :meth:`_row` takes the others."""
+        """The rows whose every value is good; :meth:`_row` takes the others."""
         fast_days, clocks, direct = self.parser.fast_days, self.parser.clocks, self.direct
         shops, amounts, kinds, categories, redemptions = (self.shops, self.amounts, self.kinds, self.categories,
                                                           self.redemptions)
