@@ -142,13 +142,11 @@ class RowParser:
 @cache
 def _common_clocks() -> dict[str, str]:
     """" HH:MM:SS" and " HH:MM" as they follow a date, learnt in advance: a file has up to 86,400 of them."""
+    two = [f"{n:02d}" for n in range(60)]
+    minutes = [f" {hour}:{minute}" for hour in two[:24] for minute in two]
     clocks = {"": " 00:00:00"}
-    for hour in range(24):
-        for minute in range(60):
-            clocks[f" {hour:02d}:{minute:02d}"] = f" {hour:02d}:{minute:02d}:00"
-            for second in range(60):
-                clock = f" {hour:02d}:{minute:02d}:{second:02d}"
-                clocks[clock] = clock
+    clocks.update((minute, minute + ":00") for minute in minutes)
+    clocks.update((clock, clock) for clock in (minute + ":" + second for minute in minutes for second in two))
     return clocks
 
 

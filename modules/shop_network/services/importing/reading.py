@@ -58,6 +58,8 @@ class RowReader:
         self.kinds: dict[str, str | None] = {"": "purchase"}
         self.redemptions: dict[str, str | None] = {"": NULL}
         self.categories: dict[str, tuple] = {"": (NULL, False)}
+        # Purchases read so far (up to MEMO_LIMIT of them): a refund of one of them needs no check afterwards.
+        self.purchases: dict[str, None] = {}
         ix = source.index
         self.i_tx, self.i_at, self.i_piva = ix["provider_tx_id"], ix["occurred_at"], ix["partita_iva"]
         self.i_amount, self.i_time, self.i_kind = ix["amount"], ix.get("time"), ix.get("kind")
@@ -78,7 +80,7 @@ class RowReader:
                                                           self.redemptions)
         i_tx, i_at, i_piva, i_amount = self.i_tx, self.i_at, self.i_piva, self.i_amount
         i_time, i_kind, i_ref, i_cat, i_red = self.i_time, self.i_kind, self.i_ref, self.i_cat, self.i_red
-        id_base, flags_of, escaping = self.id_base, self.flags, self.source.needs_escaping
+        id_base, flags_of, escaping, purchases = self.id_base, self.flags, self.source.needs_escaping, self.purchases
         slow, shop, amount_of, kind_of = self._row, self.shop, self.amount, self.kind
         category_of, redemption_of = self.category, self.redemption
         if direct is not None:
@@ -94,6 +96,8 @@ class RowReader:
                 if lines:
                     self._write_direct(lines, late, lowest, highest)
                     late, lowest, highest = 0, "\U0010ffff", ""
+                if len(purchases) >= MEMO_LIMIT:
+                    purchases.clear()
                 progress(int(self.source.position() * 75), 100)
             try:
                 tx, raw = cells[i_tx].strip(), cells[i_at]
@@ -130,6 +134,7 @@ class RowReader:
             iso = day[0]
             flags = entry[7] if entry[8] <= iso <= entry[9] else flags_of(entry, iso)
             tx_text = copy_text(tx) if escaping else tx
+            purchases[tx] = None
             if direct is None:
                 to_stage(f"{number}\t{tx_text}\t{iso}{clock}\t{iso}\t{entry[0]}\t{entry[6]}\t{flags[2]}\t"
                          f"{flags[3]}\t{amount[1]}\tpurchase\t{NULL}\t{category[0]}\t{redemption}\n")
@@ -220,7 +225,9 @@ class RowReader:
             self.stage.add(f"{number}\t{tx_text}\t{stamp}\t{day}\t{entry[0]}\t{entry[6]}\t{flags[2]}\t{flags[3]}\t"
                            f"{cents}\t{kind}\t{refund_text}\t{category}\t{redemption}\n")
             return
-        if refund_of:  # its purchase must be in the file or imported before: checks.check_direct
+        if kind == "purchase":
+            self.purchases[tx] = None
+        elif refund_of and refund_of not in self.purchases:  # checks.check_direct looks for the purchase
             direct.refunds.add(f"{number}\t{tx_text}\t{refund_text}\n")
         if flags[0]:
             suffix = direct.purchase_suffix if kind == "purchase" else f"\t{kind}\t{refund_text}{direct.refund_suffix}"
