@@ -12,7 +12,7 @@ from .contract import (
     contract_categories,
     contract_platforms,
 )
-from .settlement import SETTLEMENT_KINDS, SETTLEMENT_STATES, Settlement
+from .settlement import SETTLED_STATES, SETTLEMENT_KINDS, SETTLEMENT_STATES, Settlement
 from .transaction import (
     BATCH_STATUSES,
     REDEMPTIONS,
@@ -29,6 +29,7 @@ __all__ = [
     "CONTRACT_STATES",
     "RATE_STATUSES",
     "REDEMPTIONS",
+    "SETTLED_STATES",
     "SETTLEMENT_KINDS",
     "SETTLEMENT_STATES",
     "TRANSACTION_KINDS",

@@ -22,8 +22,18 @@ SETTLEMENT_STATES = {
     "confirmed": _l("Confirmed"),
     "requested": _l("Payment requested"),
     "paid": _l("Paid"),
+    "closed": _l("Closed, nothing to pay"),
 }
+SETTLED_STATES = ("confirmed", "requested", "paid", "closed")  # a month whose figures are fixed
 SETTLE = "shop_network.settle"
+
+
+def _nothing_due(settlement, _user) -> str | None:
+    return None if settlement.amount_due == 0 else str(_l("There is an amount to pay: record its payment."))
+
+
+def _something_due(settlement, _user) -> str | None:
+    return None if settlement.amount_due > 0 else str(_l("There is nothing to pay."))
 
 
 class Settlement(Audited, WorkflowMixin, db.Model):
@@ -31,7 +41,8 @@ class Settlement(Audited, WorkflowMixin, db.Model):
 
     A draft is recomputed until it is confirmed; confirming locks it (its transactions point at it), posts the
     receivable to the fund; recording the payment posts the cash. A negative month owes nothing and carries its
-    amount forward as a credit (`credit_out`) into the next month (`credit_in`).
+    amount forward as a credit (`credit_out`) into the next month (`credit_in`); a month that owes nothing is
+    closed when it is confirmed.
     """
 
     __tablename__ = "shop_network_settlements"
@@ -48,10 +59,15 @@ class Settlement(Audited, WorkflowMixin, db.Model):
             Transition("resolve", ("disputed",), "draft", _l("Back to draft"), permission=SETTLE,
                        reason_required=True),
             Transition("confirm", ("draft",), "confirmed", _l("Confirm"), permission=SETTLE),
-            Transition("request", ("confirmed",), "requested", _l("Request payment"), permission=SETTLE),
-            Transition("pay", ("confirmed", "requested"), "paid", _l("Record payment"), permission=SETTLE),
+            Transition("request", ("confirmed",), "requested", _l("Request payment"), permission=SETTLE,
+                       guard=_something_due),
+            Transition("pay", ("confirmed", "requested"), "paid", _l("Record payment"), permission=SETTLE,
+                       guard=_something_due),
+            # confirm() closes a month that owes nothing (none of it, or a credit carried forward)
+            Transition("close", ("confirmed",), "closed", _l("Close, nothing to pay"), permission=SETTLE,
+                       guard=_nothing_due),
         ],
-        initial="draft", final=("paid",),
+        initial="draft", final=("paid", "closed"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

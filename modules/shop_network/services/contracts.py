@@ -34,14 +34,13 @@ from modules.partners.models import Comune, PartnerOrganisation
 from modules.signatures import services as signing
 from modules.signatures.models import SignableDocument, Signature, SignatureRequest
 
-from ..models import Contract, NetworkPeriod, Outlet, Rate, Settlement, ShopCategory
+from ..models import SETTLED_STATES, Contract, NetworkPeriod, Outlet, Rate, Settlement, ShopCategory
 
 ROME = ZoneInfo("Europe/Rome")
 MANAGE = "shop_network.manage_contracts"
 SIGN = "shop_network.sign"
 PROVIDER_SCHEME = "provider"
 ELIGIBLE_TYPES = ("shop", "artisan", "cooperative", "aps", "odv")  # shops, artisans, third-sector bodies
-SETTLED_STATES = ("confirmed", "requested", "paid")
 LIVE_STATES = ("draft", "sent", "active", "suspended")
 MAX_RATE = Decimal("100")
 

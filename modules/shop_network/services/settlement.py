@@ -45,12 +45,11 @@ from modules.accreditation import shared_value_percent
 from modules.funds import services as funds
 from modules.funds.models import Contribution, Fund
 
-from ..models import Contract, Rate, Settlement, Transaction
+from ..models import SETTLED_STATES, Contract, Rate, Settlement, Transaction
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 OPEN_STATES = ("draft", "disputed")
-LOCKED_STATES = ("confirmed", "requested", "paid")
 KIND_LETTER = {"shop": "S", "provider": "P"}
 REFERENCE_PATTERN = re.compile(r"RN-?\s*(\d{4})-?(\d{2})-?\s*([SP])\s*(\d{6})", re.IGNORECASE)
 RATE_SCALE = Decimal(10) ** 8  # cents × rate units (percent × 10⁴) → euros
@@ -287,15 +286,15 @@ def _credits(kind: str, month: date) -> dict[int, Decimal]:
     """Credit carried into `month`: the credit_out of each organisation's latest locked month before it."""
     later = Settlement.__table__.alias("later")
     newer = exists().where(later.c.kind == kind, later.c.organisation_id == S.c.organisation_id,
-                           later.c.state.in_(LOCKED_STATES), later.c.month > S.c.month, later.c.month < month)
+                           later.c.state.in_(SETTLED_STATES), later.c.month > S.c.month, later.c.month < month)
     stmt = select(S.c.organisation_id, S.c.credit_out).where(
-        S.c.kind == kind, S.c.state.in_(LOCKED_STATES), S.c.month < month, S.c.credit_out < 0, ~newer)
+        S.c.kind == kind, S.c.state.in_(SETTLED_STATES), S.c.month < month, S.c.credit_out < 0, ~newer)
     return dict(db.session.execute(stmt).all())
 
 
 def credit_in(kind: str, organisation_id: int, month: date) -> Decimal:
     stmt = (select(Settlement.credit_out).where(Settlement.kind == kind, Settlement.organisation_id == organisation_id,
-                                                Settlement.state.in_(LOCKED_STATES), Settlement.month < month)
+                                                Settlement.state.in_(SETTLED_STATES), Settlement.month < month)
             .order_by(Settlement.month.desc()).limit(1))
     return db.session.scalar(stmt) or ZERO
 
@@ -358,7 +357,7 @@ def _existing(kind: str, first: date, ids) -> dict[int, tuple[int, str, tuple]]:
 
 
 def _locked_from(kind: str, first: date, ids) -> set[int]:
-    stmt = select(S.c.organisation_id).where(S.c.kind == kind, S.c.month >= first, S.c.state.in_(LOCKED_STATES))
+    stmt = select(S.c.organisation_id).where(S.c.kind == kind, S.c.month >= first, S.c.state.in_(SETTLED_STATES))
     if ids is not None:
         stmt = stmt.where(S.c.organisation_id.in_(ids))
     return set(db.session.scalars(stmt))
@@ -538,6 +537,8 @@ def confirm(settlement: Settlement, user, on: date | None = None) -> Settlement:
 
         store_statement(settlement, user)
         _notify_organisation(settlement, _l("Statement confirmed: %(reference)s"), "shop_network_statement_confirmed")
+        if settlement.amount_due == 0:  # nothing to pay (nothing sold, or a credit carried forward): closed
+            fire(settlement, "close", user, commit=False)
         db.session.commit()
     except (SettlementError, WorkflowError, funds.FundsError):
         db.session.rollback()

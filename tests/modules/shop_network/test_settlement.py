@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.notify import Notification
 from app.settings import set_setting
-from app.workflow import WorkflowError
+from app.workflow import WorkflowError, fire
 from modules.funds import services as funds
 from modules.ledger import services as ledger
 from modules.shop_network.models import Settlement, Transaction
@@ -118,6 +118,23 @@ def test_a_negative_month_carries_a_credit_into_the_next(ctx):
     april = shop_settlement(shop, APRIL)
     assert (april.amount, april.credit_in, april.amount_due, april.credit_out) == (D("30.00"), D("-6.00"),
                                                                                     D("24.00"), 0)
+
+
+def test_a_month_that_owes_nothing_is_closed_when_confirmed_and_still_counts_as_settled(ctx):
+    coordinator = make_user("coordinator")
+    network_fund()
+    shop, provider = network_shop(), accredited_provider()
+    sale(shop, provider, "200.00", date(2026, 3, 10), kind="refund")
+    settling.compute_drafts(MARCH)
+    march = settling.confirm(shop_settlement(shop), coordinator, on=AFTER_MARCH)
+    assert (march.state, march.state_label, march.is_final) == ("closed", "Chiusa, nulla da versare", True)
+    assert march.statement_upload_id is not None  # the statement is stored all the same
+    with pytest.raises(WorkflowError):
+        fire(march, "pay", coordinator)
+    sale(shop, provider, "50.00", date(2026, 3, 31))
+    settling.compute_drafts(APRIL)
+    assert shop_settlement(shop, APRIL).late_rows == 1  # March stays settled: its late row goes into April
+    assert settling.send_reminders(date(2026, 12, 31)) == 0
 
 
 def test_a_late_row_after_march_is_confirmed_goes_into_april_flagged_late(ctx):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, text
 
-CONFIRMED = ("confirmed", "requested", "paid")
+from ...models import SETTLED_STATES
 
 
 class NetworkShop:
@@ -46,7 +46,7 @@ class NetworkSnapshot:
         confirmed = connection.execute(text(
             "SELECT organisation_id, CAST(max(month) AS TEXT) FROM shop_network_settlements "
             "WHERE kind = 'shop' AND state IN :states GROUP BY organisation_id").bindparams(
-                bindparam("states", expanding=True)), {"states": list(CONFIRMED)})
+                bindparam("states", expanding=True)), {"states": list(SETTLED_STATES)})
         for organisation_id, month in confirmed:
             if organisation_id in by_id:
                 by_id[organisation_id].last_month = month
