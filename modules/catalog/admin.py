@@ -24,7 +24,7 @@ from app.security import get_scoped, has_permission, scoped
 from app.uploads import UploadRejected
 
 from . import services
-from .dates import today
+from .dates import now, today
 from .forms import BookingForm
 from .models import BOOKING_STATUSES, OFFER_STATUSES, WEEKDAYS, Booking, Category, Closure, Offer, Slot
 
@@ -128,7 +128,7 @@ class OfferAdmin(SecureModelView):
             abort(404)
         form = BookingForm()
         # Full slots stay listed: choosing one gets the clear refusal rather than a vanished option.
-        openings = services.openings(offer, today(), only_free=False)
+        openings = services.openings(offer, now(), only_free=False)
         form.opening.choices = [(f"{o.slot.id}:{o.day.isoformat()}", _opening_label(o)) for o in openings]
         if form.validate_on_submit():
             booked = _book(offer, form)
@@ -150,7 +150,7 @@ def _book(offer: Offer, form: BookingForm) -> Booking | None:
     if slot is None or slot.offer_id != offer.id:
         abort(404)
     try:
-        booking = services.book(slot, date.fromisoformat(day), current_user, today(),
+        booking = services.book(slot, date.fromisoformat(day), current_user, now(),
                                 **{name: getattr(form, name).data for name in
                                    ("citizen_name", "citizen_email", "citizen_phone", "has_consent",
                                     "anonymous_code")})

@@ -12,5 +12,10 @@ def today() -> date:
     return datetime.now(ROME).date()
 
 
+def now() -> datetime:
+    """Rome's present moment: what booking compares a slot's start with."""
+    return datetime.now(ROME)
+
+
 def at_rome(day: date, moment: time) -> datetime:
     return datetime.combine(day, moment, tzinfo=ROME)

@@ -9,7 +9,7 @@ last place at once (PostgreSQL row lock, SQLite database lock), so one of them g
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
@@ -24,6 +24,7 @@ from app.settings import get_setting
 from app.uploads import Upload, save_upload, uploads_of
 from modules.accreditation import accredited_organisation_ids, is_accredited
 
+from .dates import ROME
 from .models import PHOTO_USE, Booking, Category, Closure, Occurrence, Offer, Slot, offer_comuni
 
 SCHEME = "local_supplier"
@@ -97,26 +98,43 @@ def _booked(slot_ids: list[int], start: date, end: date) -> dict[tuple[int, date
 
 def openings(offer: Offer, start: date, days: int | None = None, only_free: bool = True) -> list[Opening]:
     """The offer's slots from `start` for `days` days (the booking horizon setting by default),
-    closures left out, with their free places."""
+    closures left out, with their free places. When `start` is a moment (a datetime), the slots of that day
+    that have already started are left out too."""
+    first, started = _day_and_time(start)
     days = days or get_setting("catalog.booking_horizon_days")
-    end = start + timedelta(days=days - 1)
-    closed, slots = _closed_days(offer.id, start, end), list(offer.slots)
-    booked = _booked([slot.id for slot in slots], start, end)
+    end = first + timedelta(days=days - 1)
+    closed, slots = _closed_days(offer.id, first, end), list(offer.slots)
+    booked = _booked([slot.id for slot in slots], first, end)
     found = []
-    for day in (start + timedelta(days=n) for n in range(days)):
+    for day in (first + timedelta(days=n) for n in range(days)):
         if day in closed or not is_bookable(offer, day):
             continue
-        for slot in (s for s in slots if s.runs_on(day)):
+        for slot in (s for s in slots if s.runs_on(day) and not (day == first and _has_started(s, started))):
             free = slot.capacity - booked.get((slot.id, day), 0)
             if free > 0 or not only_free:
                 found.append(Opening(slot, day, max(free, 0)))
     return found
 
 
+def _day_and_time(moment: date) -> tuple[date, time | None]:
+    """A day, or a moment in Rome (a datetime) as its day and time of day."""
+    if isinstance(moment, datetime):
+        local = moment.astimezone(ROME) if moment.tzinfo else moment
+        return local.date(), local.time().replace(tzinfo=None)
+    return moment, None
+
+
+def _has_started(slot: Slot, now: time | None) -> bool:
+    return now is not None and slot.starts_at <= now
+
+
 # Booking ----------------------------------------------------------------------------------------------
-def _check_bookable(slot: Slot, day: date, today: date) -> None:
+def _check_bookable(slot: Slot, day: date, now: date) -> None:
+    today, started = _day_and_time(now)
     if day < today:
         raise BookingRefused(_("This date has already passed."))
+    if day == today and _has_started(slot, started):
+        raise BookingRefused(_("This time has already started: choose a later one."))
     if not slot.runs_on(day) or db.session.scalar(
             select(Closure.id).where(Closure.offer_id == slot.offer_id, Closure.day == day)):
         raise BookingRefused(_("The offer is not available at that time."))
@@ -161,10 +179,13 @@ def _citizen(values: dict) -> dict:
             "consent_at": datetime.now(UTC), "anonymous_code": code or None}
 
 
-def book(slot: Slot, day: date, user, today: date, **citizen) -> Booking:
-    """Book a place in `slot` on `day` for a citizen; never more bookings than places. Commits."""
+def book(slot: Slot, day: date, user, now: date, **citizen) -> Booking:
+    """Book a place in `slot` on `day` for a citizen; never more bookings than places. Commits.
+
+    `now` is the present moment in Rome (dates.now()): a slot that has started is no longer bookable; a plain
+    day compares days only."""
     identity = _citizen(citizen)
-    _check_bookable(slot, day, today)
+    _check_bookable(slot, day, now)
     occurrence_id = _occurrence_id(slot, day)
     _take_place(occurrence_id, slot.capacity)
     booking = Booking(occurrence_id=occurrence_id, offer_id=slot.offer_id, organisation_id=slot.offer.organisation_id,

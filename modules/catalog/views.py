@@ -15,7 +15,7 @@ from modules.partners.models import Comune, PartnerOrganisation
 
 from . import services
 from .agenda import agenda_ics
-from .dates import today
+from .dates import now, today
 from .models import offer_comuni
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalogo")
@@ -44,7 +44,7 @@ def public_offer(offer_id: int):
     if offer is None:
         abort(404)
     return render_template("catalog/public_offer.html", offer=offer, photos=services.photos(offer),
-                           openings=services.openings(offer, today())[:12])
+                           openings=services.openings(offer, now())[:12])
 
 
 @bp.get("/foto/<int:upload_id>")

@@ -197,7 +197,7 @@ class NeedAdmin(SecureModelView):
         return [o for o in services.referable_offers(need, services.today()) if o.id not in already]
 
     def openings(self, referral: Referral):
-        return catalog.openings(referral.offer, services.today(), only_free=False)
+        return catalog.openings(referral.offer, services.now(), only_free=False)
 
     def opening_label(self, opening) -> str:
         if not opening.free:
@@ -256,7 +256,7 @@ class NeedAdmin(SecureModelView):
             flash(_("Choose a day and time."), "danger")
             return self._back(referral.need_id)
         try:
-            booking = services.book(referral, slot, when, _user(), services.today(),
+            booking = services.book(referral, slot, when, _user(), services.now(),
                                     with_name=request.form.get("with_name") == "1")
         except REFUSALS as exc:
             db.session.rollback()

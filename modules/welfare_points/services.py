@@ -56,6 +56,11 @@ def today() -> date:
     return datetime.now(ROME).date()
 
 
+def now() -> datetime:
+    """Rome's present moment (a slot that has started can no longer be booked)."""
+    return datetime.now(ROME)
+
+
 # Recording ----------------------------------------------------------------------------------------------
 def new_code() -> str:
     """A case code to read aloud or write on a booking instead of the person's name, e.g. WP-7K2M-Q9TD."""
@@ -176,7 +181,7 @@ def _identity(need: Need, with_name: bool) -> dict:
 
 def book(referral: Referral, slot: Slot, day: date, user, on: date, with_name: bool = False) -> Booking:
     """Book `slot` on `day` for the referral's person through the catalogue (never overbooks: raises
-    catalog's BookingRefused when the slot is full). Commits."""
+    catalog's BookingRefused when the slot is full, or has started by `on`, a moment: now()). Commits."""
     _open(referral.need)
     if slot.offer_id != referral.offer_id:
         raise NeedRefused(_("This time belongs to another offer."))

@@ -4,7 +4,7 @@ reminders the day before."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, time
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +13,7 @@ from app.audit import AuditLog
 from app.extensions import db
 from app.jobs import enqueue
 from modules.catalog import services
+from modules.catalog.dates import ROME
 from modules.catalog.models import Booking, Closure, Occurrence
 from tests.factories import make_user
 from tests.modules.catalog.helpers import MONDAY, accredited_offer
@@ -63,6 +64,16 @@ def test_a_closed_day_and_a_past_day_cannot_be_booked(slot):
     with pytest.raises(services.BookingRefused):
         services.book(slot, date(2026, 1, 26), make_user("operator"), JAN_30, anonymous_code="X1")
     assert MONDAY not in [o.day for o in services.openings(slot.offer, JAN_30)]
+
+
+def test_a_slot_that_has_started_today_can_no_longer_be_booked(slot, italian):
+    operator = make_user("operator")
+    before, started = (datetime.combine(MONDAY, moment, tzinfo=ROME) for moment in (time(8, 59), time(9, 0)))
+    assert [o.day for o in services.openings(slot.offer, before, days=1)] == [MONDAY]
+    assert [o.day for o in services.openings(slot.offer, started, days=8)] == [date(2026, 2, 9)]  # next Monday
+    with pytest.raises(services.BookingRefused, match="già iniziato"):
+        services.book(slot, MONDAY, operator, started, anonymous_code="X1")
+    assert services.book(slot, MONDAY, operator, before, anonymous_code="X1").status == "confirmed"
 
 
 def test_the_confirmation_email_carries_a_link_that_cancels(slot, outbox, client):
