@@ -104,13 +104,18 @@ def test_a_refund_through_another_provider_lowers_the_shop_month_and_that_provid
     assert (providers[second.id].base, providers[second.id].amount) == (D("200.00"), D("5.00"))
 
 
-def test_a_negative_month_carries_a_credit_into_the_next(ctx):
+def refunds_only_march_confirmed():
+    """A shop whose March has only a €200 refund (3%: €6 back), confirmed; (coordinator, shop, provider, March)."""
     coordinator = make_user("coordinator")
     network_fund()
     shop, provider = network_shop(), accredited_provider()
     sale(shop, provider, "200.00", date(2026, 3, 10), kind="refund")
     settling.compute_drafts(MARCH)
-    march = settling.confirm(shop_settlement(shop), coordinator, on=AFTER_MARCH)
+    return coordinator, shop, provider, settling.confirm(shop_settlement(shop), coordinator, on=AFTER_MARCH)
+
+
+def test_a_negative_month_carries_a_credit_into_the_next(ctx):
+    _coordinator, shop, provider, march = refunds_only_march_confirmed()
     assert (march.amount, march.amount_due, march.credit_out, march.contribution_id) == (D("-6.00"), 0, D("-6.00"),
                                                                                           None)
     sale(shop, provider, "1000.00", date(2026, 4, 10))
@@ -121,12 +126,7 @@ def test_a_negative_month_carries_a_credit_into_the_next(ctx):
 
 
 def test_a_month_that_owes_nothing_is_closed_when_confirmed_and_still_counts_as_settled(ctx):
-    coordinator = make_user("coordinator")
-    network_fund()
-    shop, provider = network_shop(), accredited_provider()
-    sale(shop, provider, "200.00", date(2026, 3, 10), kind="refund")
-    settling.compute_drafts(MARCH)
-    march = settling.confirm(shop_settlement(shop), coordinator, on=AFTER_MARCH)
+    coordinator, shop, provider, march = refunds_only_march_confirmed()
     assert (march.state, march.state_label, march.is_final) == ("closed", "Chiusa, nulla da versare", True)
     assert march.statement_upload_id is not None  # the statement is stored all the same
     with pytest.raises(WorkflowError):
