@@ -5,10 +5,13 @@ One entry point, :func:`import_file`, does the work for the upload screen, the c
 - ``sources``: the rows of a file (streamed: memory does not grow with it) or of an API payload;
 - ``parsing``: dates and times (Europe/Rome), partite IVA and amounts as providers write them;
 - ``network``: which P.IVA is a shop in the network on which day, and which months are settled;
-- ``loading``: the loop that checks every row and writes it out (on PostgreSQL the in-network purchases go
-  straight into the transactions table by ``COPY``, the rest into a staging table);
-- ``checks``: set-based SQL over the staging table (duplicates, ids imported before, unknown purchases);
-- ``batches``: starting a batch, running it as a job, its summary and report.
+- ``reading``: the loop that checks every row and sends it where it goes;
+- ``loading``: where rows go: on PostgreSQL the rows of network shops straight into the transactions table by
+  ``COPY`` and the others into theirs (the direct way), or every row into a staging table (the staged way,
+  always on SQLite, and for a file the direct way cannot finish: duplicates, ids imported before, a bad row);
+- ``checks``: what keys cannot see, by index probes after a direct load, or set-based over the staging table;
+- ``batches``: starting a batch, running it as a job (the direct way under a savepoint, the staged way if
+  needed), its summary and report.
 
 Without "keep the good rows" a file with any bad row imports nothing; either way every bad row is in the
 report. The same file or the same transaction ids twice add nothing (the provider's id is the table's key,
