@@ -114,10 +114,10 @@ def generate(provider_id: int, shop_ids: list[int], rows: int) -> float:
     db.session.execute(text("CREATE INDEX ON bench_shops (n)"))
     db.session.execute(text("""
         INSERT INTO shop_network_transactions (id, provider_id, provider_tx_id, occurred_at, occurred_on,
-            organisation_id, partita_iva, amount, kind, is_late, created_at)
+            organisation_id, partita_iva, amount, kind, is_late)
         SELECT g, :p, 'SB' || g, (DATE '2026-03-01' + (g % 31)) + TIME '10:00', DATE '2026-03-01' + (g % 31), s.id,
                s.partita_iva, 100 + (g::bigint * 7919) % 29900, CASE WHEN g % 33 = 0 THEN 'refund' ELSE 'purchase' END,
-               false, now()
+               false
         FROM generate_series(1, :rows) AS g JOIN bench_shops s ON s.n = g % :shops
     """), {"p": provider_id, "rows": rows, "shops": len(shop_ids)})
     db.session.execute(text("DROP TABLE bench_shops"))
@@ -136,9 +136,9 @@ def add_one_row_per_shop(provider_id: int, shop_ids: list[int]) -> None:
 
     db.session.execute(text("""
         INSERT INTO shop_network_transactions (id, provider_id, provider_tx_id, occurred_at, occurred_on,
-            organisation_id, partita_iva, amount, kind, is_late, created_at)
+            organisation_id, partita_iva, amount, kind, is_late)
         SELECT 4000000000 + o.id, :p, 'SB-EXTRA-' || o.id, TIMESTAMP '2026-03-31 10:00', DATE '2026-03-31', o.id,
-               o.partita_iva, 1234, 'purchase', false, now()
+               o.partita_iva, 1234, 'purchase', false
         FROM base_organisations o WHERE o.id = ANY(CAST(:ids AS integer[]))
     """), {"p": provider_id, "ids": shop_ids})
     db.session.commit()

@@ -185,8 +185,7 @@ class TransactionAdmin(SecureModelView):
     allow_create = allow_edit = allow_delete = False
     column_list = ["occurred_on", "provider_tx_id", "provider", "organisation", "partita_iva", "amount", "kind",
                    "refund_of_tx_id", "category", "redemption", "is_late", "batch_id"]
-    column_details_list = [*column_list, "occurred_at", "shop_settlement_id", "provider_settlement_id",
-                           "created_at"]
+    column_details_list = [*column_list, "occurred_at", "shop_settlement_id", "provider_settlement_id"]
     column_export_list = ["occurred_on", "occurred_at", "provider_tx_id", "provider", "organisation", "partita_iva",
                           "amount", "kind", "refund_of_tx_id", "category", "redemption", "is_late", "batch_id"]
     column_labels = {"occurred_on": _l("Date"), "occurred_at": _l("Date and time"),
@@ -195,7 +194,7 @@ class TransactionAdmin(SecureModelView):
                      "kind": _l("Kind"), "refund_of_tx_id": _l("Refund of"), "category": _l("Category"),
                      "redemption": _l("Redemption"), "is_late": _l("Late"), "batch_id": _l("Import"),
                      "shop_settlement_id": _l("Shop settlement"),
-                     "provider_settlement_id": _l("Provider settlement"), "created_at": _l("Imported at")}
+                     "provider_settlement_id": _l("Provider settlement")}
     column_formatters = {"kind": _choice(TRANSACTION_KINDS), "redemption": _choice(REDEMPTIONS)}
     column_searchable_list = ["provider_tx_id", "partita_iva"]
     column_filters = [

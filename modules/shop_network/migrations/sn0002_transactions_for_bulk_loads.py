@@ -1,7 +1,7 @@
 """shop_network transactions shaped for bulk loads: the provider's id is the primary key (byte-ordered on
 PostgreSQL), ids are set by the import, a GIN index on the shop (btree_gin) and one BRIN index on id, import
-and day replace five btrees, no fingerprint, a refund names its purchase by the purchase's key only, no
-foreign keys (nor on the rows set aside outside the network)
+and day replace five btrees, no fingerprint nor row timestamp (the import's), a refund names its purchase by
+the purchase's key only, no foreign keys (nor on the rows set aside outside the network)
 
 Revision ID: sn0002
 Revises: sn0001
@@ -44,6 +44,7 @@ def upgrade():
         batch_op.drop_constraint(op.f('pk_shop_network_transactions'), type_='primary')
         batch_op.drop_column('fingerprint')
         batch_op.drop_column('refund_of_id')  # the purchase's key is (provider_id, refund_of_tx_id)
+        batch_op.drop_column('created_at')  # the batch's; a default evaluated per row slowed every load
         batch_op.alter_column('id', existing_type=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
                               server_default=None, existing_nullable=False)
         for column, nullable in (('provider_tx_id', False), ('refund_of_tx_id', True)):
@@ -83,6 +84,8 @@ def downgrade():
             batch_op.alter_column(column, existing_type=TX_ID, type_=sa.String(length=64), existing_nullable=nullable)
         batch_op.add_column(sa.Column('refund_of_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
                                       nullable=True))
+        batch_op.add_column(sa.Column('created_at', sa.DateTime(timezone=True), nullable=False,
+                                      server_default=sa.text('(CURRENT_TIMESTAMP)')))
         # The fingerprint of rows imported since cannot be rebuilt here; they compare as changed if sent again.
         batch_op.add_column(sa.Column('fingerprint', sa.String(length=32), nullable=False, server_default=''))
         batch_op.create_primary_key(op.f('pk_shop_network_transactions'), ['id'])
