@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from config import DEFAULT_SECRET_KEY, ROOT, config_for
 
+from .dates import TIMEZONE
 from .extensions import babel, csrf, db, limiter, migrate
 
 
@@ -94,7 +95,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale, default_timezone="Europe/Rome")
+    babel.init_app(app, locale_selector=select_locale, default_timezone=TIMEZONE)
     limiter.init_app(app)
     app.jinja_env.globals["get_locale"] = get_locale
 

@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
-from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, render_template, stream_with_context
 from flask_babel import force_locale
@@ -46,6 +45,7 @@ from werkzeug.utils import secure_filename
 
 from config import ROOT
 
+from .dates import ROME
 from .identity import district_identity
 
 __all__ = [
@@ -63,7 +63,6 @@ __all__ = [
 ExportFormat = Literal["csv", "csv-it", "xlsx", "json"]
 Columns = Sequence[tuple[str, Any]]  # (key, header); the header may be a lazy string
 
-ROME = ZoneInfo("Europe/Rome")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_FORMATS: dict[str, tuple[str, str]] = {
     "csv": ("text/csv; charset=utf-8", "csv"),

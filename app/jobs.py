@@ -14,17 +14,16 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .audit import acting_as
+from .dates import ROME
 from .extensions import db
 
 log = logging.getLogger("distretto.jobs")
-ROME = ZoneInfo("Europe/Rome")
 QUEUE_NAME = "distretto"
 RETRY_INTERVALS = [10, 60]  # seconds before each retry; a list shorter than `retries` repeats its first value
 FINAL_STATES = ("finished", "failed")

@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 TARGET_ROWS_PER_S = 100_000
 TARGET_RATIO = 6.0
+CORES = os.cpu_count() or 1
 TARGET_MB = 300
 PROVIDER_BODY = "6000000001"
 HEADER = "ID transazione;Data;Partita IVA;Importo;Tipo;Rimborso di;Categoria;Modalità\r\n"
@@ -293,14 +294,14 @@ def import_month(args, work: Path, provider_id: int, month: int) -> bool:
           f"outside={batch.rows_outside:,} duplicates={batch.rows_duplicate:,} bad={batch.rows_bad:,} "
           f"late={batch.rows_late:,}" + (f" error={batch.error}" if batch.error else "")
           + f"; {in_table:,} transactions in the table now")
-    print(f"load average before the import: {load_before}; after: {load_average()} (2 shared cores)")
+    print(f"load average before the import: {load_before}; after: {load_average()} ({CORES} cores)")
     print(f"raw COPY of the same file into a bare table: {copy_s:.2f} s before, {copy_again_s:.2f} s after "
           f"→ {args.rows / copy_best:,.0f} rows/s")
     print(f"import (upload stored + job): {total_s:.2f} s → {args.rows / total_s:,.0f} rows/s "
           f"(target ≥ {TARGET_ROWS_PER_S:,})")
     print(f"  of which the job (import_file): {job_s:.2f} s → {args.rows / job_s:,.0f} rows/s")
     print(f"CPU seconds during the import: Python {cpu_after[0] - cpu_before[0]:.2f}, PostgreSQL "
-          f"{cpu_after[1] - cpu_before[1]:.2f} (2 cores: {2 * total_s:.2f} available)")
+          f"{cpu_after[1] - cpu_before[1]:.2f} ({CORES} cores: {CORES * total_s:.2f} available)")
     print(f"ratio import / raw COPY: {total_s / copy_best:.2f}× (target ≤ {TARGET_RATIO:.0f}×)")
     print(f"peak RSS of the process: {peak:.0f} MB (before the import: {rss_before:.0f} MB; "
           f"target < {TARGET_MB} MB)")

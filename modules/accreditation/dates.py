@@ -12,16 +12,12 @@ from __future__ import annotations
 import contextlib
 from calendar import monthrange
 from contextvars import ContextVar
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
-ROME = ZoneInfo("Europe/Rome")
+from app.dates import today
+
 ONE_DAY = timedelta(days=1)
 _evaluated_on: ContextVar[date | None] = ContextVar("accreditation_evaluated_on", default=None)
-
-
-def today() -> date:
-    return datetime.now(ROME).date()
 
 
 def current_day() -> date:

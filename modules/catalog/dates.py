@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
-ROME = ZoneInfo("Europe/Rome")
+from app.dates import ROME, now, today
 
-
-def today() -> date:
-    return datetime.now(ROME).date()
-
-
-def now() -> datetime:
-    """Rome's present moment: what booking compares a slot's start with."""
-    return datetime.now(ROME)
+__all__ = ["ROME", "at_rome", "now", "today"]
 
 
 def at_rome(day: date, moment: time) -> datetime:

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.dates import ROME, now, today  # noqa: F401 - now: services.now(), like services.today()
 from app.extensions import db
 from app.money import to_decimal
 from app.security import satisfies
@@ -39,7 +39,6 @@ from .models import (
     Referral,
 )
 
-ROME = ZoneInfo("Europe/Rome")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a desk
 ANONYMOUS_FIELDS = ("desk", "desk_id", "category", "category_id", "comune", "comune_id", "opened_on", "age_band",
                     "household_type", "work_status", "channel", "legal_basis", "has_consent")
@@ -50,15 +49,6 @@ CHOICES = {"age_band": AGE_BANDS, "household_type": HOUSEHOLD_TYPES, "work_statu
 
 class NeedRefused(ValueError):
     """A change to a need that cannot be made; the message is translated and meant for the user."""
-
-
-def today() -> date:
-    return datetime.now(ROME).date()
-
-
-def now() -> datetime:
-    """Rome's present moment (a slot that has started can no longer be booked)."""
-    return datetime.now(ROME)
 
 
 # Recording ----------------------------------------------------------------------------------------------

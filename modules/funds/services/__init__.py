@@ -23,6 +23,8 @@ API to come): ``create_project``, ``validate_project``, ``clean_cup``, ``rank_pr
 ``cancel_payment``, ``publish``, ``fund_statement``.
 """
 
+from app.dates import today
+
 from .allocations import (
     approve_allocation,
     project_allocated,
@@ -32,7 +34,7 @@ from .allocations import (
     revoke_allocation,
     round_committed,
 )
-from .common import FundsError, accounts, available, commitment_account, lock_fund, today
+from .common import FundsError, accounts, available, commitment_account, lock_fund
 from .money_in import (
     contribution_by_reference,
     open_fund,

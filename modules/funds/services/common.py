@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
 from decimal import Decimal
 from functools import wraps
 from typing import ParamSpec, TypeVar
-from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
@@ -26,17 +24,11 @@ from ..models import Fund, Project
 
 P = ParamSpec("P")
 R = TypeVar("R")
-ROME = ZoneInfo("Europe/Rome")
 ZERO = Decimal("0.00")
 
 
 class FundsError(ValueError):
     """A refused operation on the fund; the message is translated and meant for the user."""
-
-
-def today() -> date:
-    """Today in Europe/Rome: the date people see on their documents."""
-    return datetime.now(ROME).date()
 
 
 def money(value: Decimal) -> str:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app.dates import today
 from app.extensions import db
 from app.workflow import fire
 from modules.ledger import services as ledger
@@ -25,7 +26,6 @@ from .common import (
     money,
     refusals_roll_back,
     require,
-    today,
 )
 from .money_in import _positive
 

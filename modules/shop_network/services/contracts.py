@@ -16,13 +16,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, and_, func, or_, select
 
+from app.dates import today
 from app.documents import render_pdf
 from app.extensions import db
 from app.models import Role, User
@@ -36,7 +36,6 @@ from modules.signatures.models import SignableDocument, Signature, SignatureRequ
 
 from ..models import SETTLED_STATES, Contract, NetworkPeriod, Outlet, Rate, Settlement, ShopCategory
 
-ROME = ZoneInfo("Europe/Rome")
 MANAGE = "shop_network.manage_contracts"
 SIGN = "shop_network.sign"
 PROVIDER_SCHEME = "provider"
@@ -47,11 +46,6 @@ MAX_RATE = Decimal("100")
 
 class ContractError(ValueError):
     """A refused operation; the message is translated and shown to the user."""
-
-
-def today() -> date:
-    """Today in Europe/Rome (tests replace it)."""
-    return datetime.now(ROME).date()
 
 
 def _require(user, permission: str = MANAGE) -> None:

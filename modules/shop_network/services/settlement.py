@@ -36,6 +36,7 @@ from sqlalchemy import (
     update,
 )
 
+from app.dates import today
 from app.extensions import db
 from app.models import Role, User, user_roles
 from app.money import format_money
@@ -115,10 +116,6 @@ def find_by_reference(text: str) -> Settlement | None:
     year, month, letter, number = found.groups()
     reference = f"RN-{year}-{month}-{letter.upper()}{number}"
     return db.session.scalar(select(Settlement).where(Settlement.payment_reference == reference))
-
-
-def today() -> date:
-    return funds.today()
 
 
 def italian(message: str, **variables) -> str:

@@ -11,7 +11,8 @@ One entry point, :func:`import_file`, does the work for the upload screen, the c
   always on SQLite, and for a file the direct way cannot finish: duplicates, ids imported before, a bad row);
 - ``checks``: what keys cannot see, by index probes after a direct load, or set-based over the staging table;
 - ``batches``: starting a batch, running it as a job (the direct way under a savepoint, the staged way if
-  needed), its summary and report.
+  needed), its summary and report;
+- ``timing``: the import's log and each step's time.
 
 Without "keep the good rows" a file with any bad row imports nothing; either way every bad row is in the
 report. The same file or the same transaction ids twice add nothing (the provider's id is the table's key,

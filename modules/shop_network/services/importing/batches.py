@@ -5,8 +5,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import io
-import logging
-import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -16,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
+from app.dates import TIMEZONE
 from app.extensions import db
 from app.uploads import MB, Upload, attach, register_owner, register_use, save_upload
 
@@ -26,8 +25,8 @@ from .loading import DirectLoad, Problems, Redo, Stage
 from .network import NetworkSnapshot
 from .reading import read_rows
 from .sources import CsvSource, JsonSource, Source
+from .timing import log, timed
 
-log = logging.getLogger("distretto.shop_network.import")
 USE = "shop_network.transactions"
 API_USE = "shop_network.api_batches"
 JOB = "shop_network.import_transactions"
@@ -130,27 +129,19 @@ def _without_cycle_collection():
             gc.enable()
 
 
-@contextmanager
-def _timed(what: str):
-    """Log how long a step took (``--steps`` in bench/import_transactions.py shows them)."""
-    started = time.perf_counter()
-    yield
-    log.debug("%.3f s %s", time.perf_counter() - started, what)
-
-
 def _run(batch: ImportBatch, progress) -> None:
     connection = db.session.connection()
     lock_provider(connection, batch.provider_id)
-    with _timed("network snapshot"):
+    with timed("network snapshot"):
         network = NetworkSnapshot(connection)
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("SET LOCAL TimeZone = 'Europe/Rome'")  # wall-clock stamps are Rome's
+        connection.exec_driver_sql(f"SET LOCAL TimeZone = '{TIMEZONE}'")  # wall-clock stamps are Rome's
         connection.exec_driver_sql("SET LOCAL jit = off")  # compiling costs more than these short queries gain
         savepoint = db.session.begin_nested()
         try:
             _attempt(batch, network, progress, direct=True)
             savepoint.commit()
-            with _timed("commit"):
+            with timed("commit"):
                 db.session.commit()
             return
         except (Redo, psycopg.errors.UniqueViolation) as exc:
@@ -161,7 +152,7 @@ def _run(batch: ImportBatch, progress) -> None:
 
 
 def _attempt(batch: ImportBatch, network: NetworkSnapshot, progress, *, direct: bool) -> None:
-    with _timed("open and scan the file"):
+    with timed("open and scan the file"):
         source = _open_source(batch)
     try:
         if source.file_problems:
@@ -188,17 +179,17 @@ def _load_direct(batch: ImportBatch, source: Source, network: NetworkSnapshot, p
                  connection) -> None:
     """Rows straight into their tables; :class:`Redo` when the file needs the staging table after all."""
     load = DirectLoad(connection, batch.provider_id, batch.id)
-    with _timed("read every row (the transactions loaded meanwhile)"), load:
+    with timed("read every row (the transactions loaded meanwhile)"), load:
         outcome = read_rows(source, network, batch_id=batch.id, problems=problems, progress=progress, direct=load,
                             stop_at_bad=not batch.keep_good_rows)
     log.debug("%d rows: %d direct, %d outside the network, %d bad", outcome.total, outcome.direct,
               outcome.outside, outcome.bad)
     check_direct_before_set_aside(connection, batch, outcome)
-    with _timed("load the rows outside the network and the refunds' purchase ids"):
+    with timed("load the rows outside the network and the refunds' purchase ids"):
         load.load_spools()
     progress(85, 100)
     check_direct(connection, batch, load.refunds_table)
-    with _timed("write the report"):
+    with timed("write the report"):
         problems.flush()
     _finish(batch, total=outcome.total, bad=outcome.bad, reject=False, imported=outcome.direct,
             late=outcome.direct_late, outside=outcome.outside)
@@ -208,7 +199,7 @@ def _load_staged(batch: ImportBatch, source: Source, network: NetworkSnapshot, p
                  connection) -> None:
     """Every row staged, checked set-based, then written (SQLite, or what the direct way could not finish)."""
     stage = Stage(connection, batch.id)
-    with _timed("read every row into the staging table"):
+    with timed("read every row into the staging table"):
         outcome = read_rows(source, network, batch_id=batch.id, problems=problems, progress=progress, stage=stage)
         stage.load()
     checks = Checks(connection, stage, batch, source.headers)

@@ -19,15 +19,12 @@ provider.
 
 from __future__ import annotations
 
-import logging
-import time
-
 from sqlalchemy import text
 
 from ...models.transaction import ID_ROW_BITS
 from .loading import Outcome, Redo, Stage
+from .timing import timed
 
-log = logging.getLogger("distretto.shop_network.import")
 _LOCK_KEY = 70_701  # pg_advisory_xact_lock(_LOCK_KEY, provider_id): one import per provider at a time
 # Columns of a staged row that make its content (the id aside), against the same columns of an imported one.
 _SAME_AS_IMPORTED = ("t.occurred_at = s.occurred_at AND t.partita_iva = s.piva AND t.amount = s.amount "
@@ -90,9 +87,8 @@ def check_direct(connection, batch, refunds_table: str) -> None:
 
 
 def _raise_if_found(connection, what: str, sql: str, params: dict) -> None:
-    started = time.perf_counter()
-    found = connection.execute(text(sql), params).first()
-    log.debug("%.3f s check: %s", time.perf_counter() - started, what)
+    with timed(f"check: {what}"):
+        found = connection.execute(text(sql), params).first()
     if found:
         raise Redo(what)
 
@@ -111,11 +107,9 @@ class Checks:
         self.params = {"provider": batch.provider_id, "batch": batch.id, "id_base": batch.id << ID_ROW_BITS}
 
     def run(self, sql: str, **extra):
-        started = time.perf_counter()
-        result = self.connection.execute(text(sql.format(stage=self.stage.name, skip=self.stage.skip)),
-                                         {**self.params, **extra})
-        log.debug("%.3f s %s", time.perf_counter() - started, sql[:70])
-        return result
+        with timed(sql[:70]):
+            return self.connection.execute(text(sql.format(stage=self.stage.name, skip=self.stage.skip)),
+                                           {**self.params, **extra})
 
     def probe(self, table: str, alias: str, key: str, **options) -> str:
         return probe(table, alias, key, postgres=self.stage.postgres, **options)
@@ -186,7 +180,5 @@ def _fresh_statistics(connection) -> None:
             "LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = CAST(:t AS regclass)"),
             {"t": table}).one()
         if live > 2 * estimated + 10_000:
-            started = time.perf_counter()
-            connection.exec_driver_sql(f"ANALYZE {table}")
-            log.debug("%.3f s ANALYZE %s (%d rows estimated, %d live)", time.perf_counter() - started, table,
-                      estimated, live)
+            with timed(f"ANALYZE {table} ({estimated:.0f} rows estimated, {live} live)"):
+                connection.exec_driver_sql(f"ANALYZE {table}")

@@ -24,9 +24,6 @@ class NetworkShop:
                 return True
         return False
 
-    def is_late(self, month: str) -> bool:
-        return self.last_month is not None and month <= self.last_month
-
 
 class NetworkSnapshot:
     """Every shop that has ever been in the network, by partita IVA."""

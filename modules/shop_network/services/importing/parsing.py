@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from functools import cache
-from zoneinfo import ZoneInfo
 
 from stdnum.it import iva
 
-ROME = ZoneInfo("Europe/Rome")
+from app.dates import ROME
+
 MEMO_LIMIT = 200_000
 _DATE_ENDS = frozenset(("", " ", "T"))  # what may follow a 10-character date: nothing, a space or ISO's T
 

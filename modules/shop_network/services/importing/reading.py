@@ -22,10 +22,9 @@ from ...models.transaction import transaction_id
 from .fields import KINDS, MAX_LENGTH, REDEMPTIONS
 from .loading import NULL, DirectLoad, Outcome, Problems, Redo, Stage, copy_text
 from .network import NetworkSnapshot
-from .parsing import RowParser, parse_cents
+from .parsing import MEMO_LIMIT, RowParser, parse_cents
 from .sources import Source
 
-MEMO_LIMIT = 200_000
 FLUSH_ROWS = 4096  # direct rows are written to PostgreSQL (and the progress bar moves) this often
 _FLAG = {True: "t", False: "f"}
 # (in the network, late, both as COPY text)
